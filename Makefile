@@ -1,0 +1,37 @@
+# `make run` and `make test` work on a fresh machine with only python3 (3.11+) and pip:
+# the virtual environment is created and refreshed whenever pyproject.toml changes.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench eval validate clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m bot run
+
+test: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m bot validate
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+
+eval: $(STAMP)
+	$(PY) -m bot eval
+
+validate: $(STAMP)
+	$(PY) -m bot validate
+
+bench: $(STAMP)
+	$(PY) bench/bench_search.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

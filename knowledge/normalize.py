@@ -1,0 +1,196 @@
+"""Turn Vietnamese text, however it was typed, into comparable token sequences.
+
+Pipeline, each step a small function: Unicode clean-up → tokens → repeated letters →
+tone placement → chat abbreviations → Telex/VNI repair → synonyms → filler removal.
+Every token keeps two forms: the canonical accented one and the folded (accent-free) key.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from knowledge import syllable, telex
+
+# Bounded work on hostile input: a Telegram message is at most 4,096 characters.
+MAX_CHARS = 5000
+MAX_TOKENS = 400
+
+_INVISIBLE = dict.fromkeys(
+    map(ord, "\u00ad\u034f\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff")
+)
+_TOKEN = re.compile(r"[^\W_]+")
+_RUN3 = re.compile(r"(\D)\1{2,}")
+_RUN2 = re.compile(r"(\D)\1+")
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str  # canonical accented form
+    folded: str  # accent-free key
+    marked: bool  # did the user type (or do we know) the diacritics?
+
+
+@dataclass(frozen=True)
+class Normalized:
+    original: str
+    tokens: tuple[Token, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return " ".join(t.text for t in self.tokens)
+
+    @property
+    def folded(self) -> str:
+        return " ".join(t.folded for t in self.tokens)
+
+    @property
+    def folded_tokens(self) -> tuple[str, ...]:
+        return tuple(t.folded for t in self.tokens)
+
+    @property
+    def marked(self) -> bool:
+        return any(t.marked and t.text != t.folded for t in self.tokens)
+
+
+def clean(text: str) -> str:
+    """NFC, lower case, invisible characters removed. Lone surrogates are dropped, not raised on."""
+    text = text[:MAX_CHARS].encode("utf-8", "ignore").decode("utf-8")
+    return unicodedata.normalize("NFC", text.translate(_INVISIBLE)).lower()
+
+
+def words(text: str) -> list[str]:
+    """Letters-and-digits runs of cleaned text; emoji and punctuation separate words and vanish."""
+    return _TOKEN.findall(clean(text))[:MAX_TOKENS]
+
+
+def make_token(word: str, marked: bool | None = None) -> Token:
+    text = syllable.canonical(word)
+    folded = syllable.fold(word)
+    return Token(text, folded, syllable.has_diacritics(word) if marked is None else marked)
+
+
+def _phrase_matches(tokens: list[Token], at: int, phrase: tuple[Token, ...]) -> bool:
+    if at + len(phrase) > len(tokens):
+        return False
+    for got, want in zip(tokens[at : at + len(phrase)], phrase, strict=False):
+        if got.folded != want.folded:
+            return False
+        # Accents the user typed must agree; accents they left out are forgiven.
+        if got.marked and got.text != got.folded and got.text != want.text:
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class PhraseTable:
+    """Phrases to find in token sequences, longest first, indexed by their first folded key."""
+
+    by_first: Mapping[str, tuple[tuple[tuple[Token, ...], tuple[Token, ...]], ...]]
+
+    @classmethod
+    def build(cls, pairs: Iterable[tuple[str, str]]) -> PhraseTable:
+        table: dict[str, list[tuple[tuple[Token, ...], tuple[Token, ...]]]] = {}
+        for phrase, replacement in pairs:
+            src = tuple(make_token(w) for w in words(phrase))
+            dst = tuple(make_token(w, marked=True) for w in words(replacement))
+            if src:
+                table.setdefault(src[0].folded, []).append((src, dst))
+        return cls({k: tuple(sorted(v, key=lambda p: -len(p[0]))) for k, v in table.items()})
+
+    def rewrite(self, tokens: list[Token], notes: list[str] | None = None) -> list[Token]:
+        out: list[Token] = []
+        i = 0
+        while i < len(tokens):
+            for src, dst in self.by_first.get(tokens[i].folded, ()):
+                if _phrase_matches(tokens, i, src):
+                    if notes is not None and src != dst:
+                        before = " ".join(t.text for t in tokens[i : i + len(src)])
+                        notes.append(f"{before} → {' '.join(t.text for t in dst) or '∅'}")
+                    out.extend(dst)
+                    i += len(src)
+                    break
+            else:
+                out.append(tokens[i])
+                i += 1
+        return out
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Staff-editable language data: abbreviations, synonyms and filler phrases."""
+
+    abbreviations: Mapping[str, str] = field(default_factory=dict)
+    synonyms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    fillers: tuple[str, ...] = ()
+
+
+class Normalizer:
+    """Normalizes citizens' questions and catalogue phrasings the same way.
+
+    ``known`` holds canonical accented words and ``known_folded`` their folded keys: a Telex
+    repair is accepted only when the typed word is not known and the repaired one is.
+    """
+
+    def __init__(self, lexicon: Lexicon, known: Iterable[str] = ()) -> None:
+        self.lexicon = lexicon
+        self.abbreviations = {clean(k): v for k, v in lexicon.abbreviations.items()}
+        # The canonical form maps to itself so that a longer canonical phrase is not cut short by a
+        # shorter variant ("cổng dịch vụ công quốc gia" must not become "... quốc gia quốc gia").
+        self.synonyms = PhraseTable.build(
+            (variant, canonical)
+            for canonical, variants in lexicon.synonyms.items()
+            for variant in (canonical, *variants)
+        )
+        self.fillers = PhraseTable.build((f, "") for f in lexicon.fillers)
+        self.known = frozenset(syllable.canonical(w) for w in known)
+        self.known_folded = frozenset(syllable.fold(w) for w in self.known) | {
+            syllable.fold(k) for k in self.abbreviations
+        }
+
+    def _is_known(self, word: str) -> bool:
+        return word in self.abbreviations or syllable.fold(word) in self.known_folded
+
+    def _repair_letters(self, word: str, notes: list[str]) -> str:
+        if self._is_known(word) or not _RUN2.search(word):
+            return word
+        once = _RUN3.sub(r"\1", word)
+        for candidate in (once, _RUN2.sub(r"\1", word)):
+            if candidate != word and self._is_known(candidate):
+                notes.append(f"{word} → {candidate}")
+                return candidate
+        return once
+
+    def _repair_telex(self, word: str, notes: list[str]) -> str:
+        if not word.isascii() or self._is_known(word):
+            return word
+        decoded = telex.decode(word)
+        if decoded and syllable.canonical(decoded) in self.known:
+            notes.append(f"{word} → {decoded} (Telex/VNI)")
+            return decoded
+        return word
+
+    def _expand(self, raw: list[str], notes: list[str]) -> list[Token]:
+        tokens: list[Token] = []
+        for i, word in enumerate(raw):
+            word = self._repair_letters(word, notes)
+            expansion = self.abbreviations.get(word)
+            if expansion is not None and word == "k" and i > 0 and raw[i - 1].isdigit():
+                expansion = None  # "50 k" is money, not "không"
+            if expansion is not None:
+                notes.append(f"{word} → {expansion}")
+                tokens.extend(make_token(w, marked=True) for w in words(expansion))
+                continue
+            tokens.append(make_token(self._repair_telex(word, notes)))
+        return tokens
+
+    def normalize(self, text: str, *, keep_fillers: bool = False) -> Normalized:
+        notes: list[str] = []
+        tokens = self._expand(words(text), notes)
+        tokens = self.synonyms.rewrite(tokens, notes)
+        if not keep_fillers:
+            tokens = self.fillers.rewrite(tokens)
+        return Normalized(text, tuple(tokens), tuple(notes))

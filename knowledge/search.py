@@ -1,0 +1,247 @@
+"""Find the catalogue entry a question is about, and say how sure we are.
+
+Two stages. Candidates come from an inverted index over syllables and syllable pairs, in both
+the accented and the folded form, weighted by rarity (BM25). Candidates are then scored on
+the folded forms: how much of the phrasing the question covers and the other way round
+(IDF-weighted), adjacent pairs in common, and rapidfuzz's token_set_ratio for typos; accents
+the citizen typed break ties between folded collisions (bán/bàn/bạn).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import os
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
+
+from knowledge.models import Candidate, Catalogue, Entry, Explanation, SearchResult, Status
+from knowledge.normalize import Lexicon, Normalized, Normalizer, Token, words
+
+K1, B = 1.2, 0.3  # BM25; phrasings are short, so length matters little
+CANDIDATES = 24  # phrasings re-scored per question
+COMMON_SHARE = 0.08  # terms in more phrasings than this share find no candidates on their own
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Score bands. Configurable because staff trade wrong answers against unanswered questions."""
+
+    answer: float = 0.70  # at or above (and clear of the runner-up): answered
+    suggest: float = 0.48  # at or above: "Có phải bạn muốn hỏi"
+    margin: float = 0.03  # an answer must beat a different entry by this much
+    floor: float = 0.40  # weaker candidates are never offered
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> Thresholds:
+        values = {}
+        for f in fields(cls):
+            raw = env.get(f"MATCH_{f.name.upper()}")
+            if raw:
+                values[f.name] = float(raw)
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class _Doc:
+    """One phrasing of one entry, pre-digested for scoring."""
+
+    entry_id: str
+    text: str
+    folded: str
+    tokens: frozenset[str]
+    pairs: frozenset[tuple[str, str]]
+    accents: Mapping[str, frozenset[str]]  # folded key → accented forms in this phrasing
+    weight: float  # sum of IDF of its tokens
+
+
+def _terms(norm: Normalized, user: bool) -> list[str]:
+    """Index terms. For a user's question, accented terms only where they typed the accents."""
+    toks = norm.tokens
+    out = [f"f:{t.folded}" for t in toks]
+    out += [f"F:{a.folded} {b.folded}" for a, b in itertools.pairwise(toks)]
+    marked = [(not user) or (t.marked and t.text != t.folded) for t in toks]
+    out += [f"a:{t.text}" for t, m in zip(toks, marked, strict=False) if m]
+    out += [
+        f"A:{a.text} {b.text}"
+        for (a, b), ma, mb in zip(itertools.pairwise(toks), marked, marked[1:], strict=False)
+        if ma and mb
+    ]
+    return out
+
+
+def _catalogue_words(catalogue: Catalogue, lexicon: Lexicon) -> set[str]:
+    found: set[str] = set()
+    texts: list[str] = list(lexicon.abbreviations.values()) + list(lexicon.synonyms) + list(lexicon.fillers)
+    for e in catalogue.entries.values():
+        texts += [e.title, e.answer, *e.questions, *e.steps, *e.documents, e.where]
+    for text in texts:
+        found.update(w for w in words(text) if w.isalpha())
+    return found
+
+
+class Index:
+    """Search structure over a catalogue. Immutable once built; build a new one on reload."""
+
+    def __init__(self, catalogue: Catalogue, lexicon: Lexicon, thresholds: Thresholds | None = None) -> None:
+        self.catalogue = catalogue
+        self.thresholds = thresholds or Thresholds()
+        self.normalizer = Normalizer(lexicon, _catalogue_words(catalogue, lexicon))
+        docs: list[tuple[str, str, Normalized]] = []
+        for entry in catalogue.entries.values():
+            for phrasing in dict.fromkeys((entry.title, *entry.questions)):
+                norm = self.normalizer.normalize(phrasing)
+                if norm.tokens:
+                    docs.append((entry.id, phrasing, norm))
+        term_lists = [_terms(norm, user=False) for _, _, norm in docs]
+        df: dict[str, int] = defaultdict(int)
+        for terms in term_lists:
+            for term in set(terms):
+                df[term] += 1
+        n = max(len(docs), 1)
+        self.idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
+        self.unknown_idf = math.log(1 + (n - 0.5) / 1.5)
+        self.common_df = max(20, int(n * COMMON_SHARE))
+        self.df = dict(df)
+        avg_len = sum(len(t) for t in term_lists) / n
+        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for i, terms in enumerate(term_lists):
+            counts: dict[str, int] = defaultdict(int)
+            for term in terms:
+                counts[term] += 1
+            norm_len = 1 - B + B * len(terms) / avg_len
+            for term, tf in counts.items():
+                postings[term].append((i, self.idf[term] * tf * (K1 + 1) / (tf + K1 * norm_len)))
+        self.postings = dict(postings)
+        self.vocabulary = sorted({t.folded for _, _, norm in docs for t in norm.tokens})
+        self._vocab_set = frozenset(self.vocabulary)
+        self.docs = [self._digest(entry_id, text, norm) for entry_id, text, norm in docs]
+
+    def _word_idf(self, folded: str) -> float:
+        return self.idf.get(f"f:{folded}", self.unknown_idf)
+
+    def _digest(self, entry_id: str, text: str, norm: Normalized) -> _Doc:
+        tokens = frozenset(norm.folded_tokens)
+        accents: dict[str, set[str]] = defaultdict(set)
+        for t in norm.tokens:
+            accents[t.folded].add(t.text)
+        return _Doc(
+            entry_id=entry_id,
+            text=text,
+            folded=norm.folded,
+            tokens=tokens,
+            pairs=frozenset(zip(norm.folded_tokens, norm.folded_tokens[1:], strict=False)),
+            accents={k: frozenset(v) for k, v in accents.items()},
+            weight=sum(self._word_idf(t) for t in tokens),
+        )
+
+    # -- typo repair -------------------------------------------------------------------------
+
+    @lru_cache(maxsize=8192)  # noqa: B019 - the index lives as long as its cache should
+    def _correct(self, folded: str) -> str | None:
+        """The catalogue word one or two edits away from an unknown word, preferring common words."""
+        if folded in self._vocab_set or len(folded) < 4 or not folded.isalpha():
+            return None
+        limit = 1 if len(folded) < 7 else 2
+        found = process.extract(folded, self.vocabulary, scorer=Levenshtein.distance, score_cutoff=limit, limit=8)
+        if not found:
+            return None
+        best = min(d for _, d, _ in found)
+        return max((w for w, d, _ in found if d == best), key=lambda w: self.df.get(f"f:{w}", 0))
+
+    def _repair_typos(self, norm: Normalized) -> Normalized:
+        tokens, notes = [], list(norm.notes)
+        for t in norm.tokens:
+            fixed = self._correct(t.folded)
+            if fixed:
+                notes.append(f"{t.text} → {fixed} (lỗi gõ)")
+                tokens.append(Token(fixed, fixed, False))
+            else:
+                tokens.append(t)
+        return Normalized(norm.original, tuple(tokens), tuple(notes))
+
+    # -- search ------------------------------------------------------------------------------
+
+    def _candidates(self, norm: Normalized) -> list[int]:
+        terms = _terms(norm, user=True)
+        rare = [t for t in terms if 0 < self.df.get(t, 0) <= self.common_df]
+        use = rare or [t for t in terms if t in self.postings]
+        scores: dict[int, float] = defaultdict(float)
+        for term in set(use):
+            for doc, weight in self.postings.get(term, ()):
+                scores[doc] += weight
+        if not scores:
+            return []
+        ranked = sorted(scores, key=scores.__getitem__, reverse=True)
+        return ranked[:CANDIDATES]
+
+    def _score(self, norm: Normalized, doc: _Doc) -> dict[str, float]:
+        q_tokens = set(norm.folded_tokens)
+        common = q_tokens & doc.tokens
+        shared = sum(self._word_idf(t) for t in common)
+        q_weight = sum(self._word_idf(t) for t in q_tokens) or 1.0
+        p_cov = shared / (doc.weight or 1.0)
+        q_cov = shared / q_weight
+        q_pairs = set(zip(norm.folded_tokens, norm.folded_tokens[1:], strict=False))
+        pairs = len(q_pairs & doc.pairs) / len(doc.pairs) if doc.pairs else p_cov
+        fuzzy = fuzz.token_set_ratio(norm.folded, doc.folded) / 100
+        # The question's own share matters less the longer it rambles.
+        wq = 0.30 * min(1.0, 6 / max(len(q_tokens), 1))
+        rest = 1 - wq
+        score = wq * q_cov + rest * (0.50 * p_cov + 0.25 * pairs + 0.25 * fuzzy)
+        typed = [t for t in norm.tokens if t.marked and t.text != t.folded and t.folded in doc.accents]
+        accent = sum(t.text in doc.accents[t.folded] for t in typed) / len(typed) if typed else 1.0
+        score *= 0.92 + 0.08 * accent
+        return {"score": score, "p_cov": p_cov, "q_cov": q_cov, "pairs": pairs, "fuzzy": fuzzy, "accent": accent}
+
+    def search(self, question: str, *, explain: bool = False, limit: int = 3) -> SearchResult:
+        norm = self._repair_typos(self.normalizer.normalize(question))
+        best_by_entry: dict[str, tuple[float, _Doc, dict[str, float]]] = {}
+        for i in self._candidates(norm) if norm.tokens else []:
+            doc = self.docs[i]
+            parts = self._score(norm, doc)
+            held = best_by_entry.get(doc.entry_id)
+            if held is None or parts["score"] > held[0]:
+                best_by_entry[doc.entry_id] = (parts["score"], doc, parts)
+        # Ties resolved by entry id so that the same question always gets the same answer.
+        ranked = sorted(best_by_entry.values(), key=lambda item: (-item[0], item[1].entry_id))
+        cands = [
+            Candidate(self.catalogue.entries[doc.entry_id], doc.text, round(min(max(score, 0.0), 1.0), 4))
+            for score, doc, _ in ranked
+        ]
+        status = self._decide(cands)
+        offered = [c for c in cands if c.score >= self.thresholds.floor]
+        if status is Status.UNANSWERED:
+            # No answer, but the closest topics (if any come near) are still worth offering.
+            best, suggestions = None, tuple(offered[:limit])
+        else:
+            best, suggestions = cands[0], tuple(offered[1 : 1 + limit])
+        explanation = None
+        if explain:
+            explanation = Explanation(
+                normalized=norm.text,
+                folded=norm.folded,
+                notes=norm.notes,
+                scored=tuple(
+                    {"id": doc.entry_id, "matched": doc.text, **{k: round(v, 3) for k, v in parts.items()}}
+                    for _, doc, parts in ranked[:8]
+                ),
+            )
+        return SearchResult(question, status, best, suggestions, explanation)
+
+    def _decide(self, cands: list[Candidate]) -> Status:
+        t = self.thresholds
+        if not cands or cands[0].score < t.suggest:
+            return Status.UNANSWERED
+        runner_up = cands[1].score if len(cands) > 1 else 0.0
+        if cands[0].score >= t.answer and cands[0].score - runner_up >= t.margin:
+            return Status.ANSWERED
+        return Status.SUGGESTED
+
+    def entry(self, entry_id: str) -> Entry | None:
+        return self.catalogue.entries.get(entry_id)
