@@ -109,6 +109,14 @@ class _EntryReader:
             line = lines[i] if i < len(lines) else None
             if isinstance(item, int | float) and not isinstance(item, bool):
                 item = str(item)
+            if isinstance(item, dict):
+                self.problem(
+                    key,
+                    f'Mục thứ {i + 1} của "{key}" có dấu hai chấm nên bị hiểu sai thành một trường.',
+                    'Đặt cả câu trong ngoặc kép, ví dụ: - "Chọn lý do: thẻ hỏng".',
+                    line,
+                )
+                continue
             if not isinstance(item, str) or not item.strip():
                 self.problem(
                     key, f'Mục thứ {i + 1} của "{key}" trống hoặc không phải chữ.', "Viết nội dung sau dấu gạch.", line
