@@ -63,7 +63,7 @@ def explain_text(result: SearchResult) -> str:
         f"không dấu : {ex.folded}",
         f"sửa đổi   : {'; '.join(ex.notes) or '(không)'}",
         f"kết luận  : {result.status.value}",
-        "điểm = wq·q_cov + (1−wq)·(0.5·p_cov + 0.25·pairs + 0.25·fuzzy), nhân hệ số dấu",
+        "điểm = q_cov^wq · (0.5·p_cov + 0.25·pairs + 0.25·fuzzy)^(1−wq), nhân hệ số dấu; +thưởng thủ tục",
     ]
     for row in ex.scored:
         lines.append(

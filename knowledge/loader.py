@@ -46,7 +46,12 @@ def read_lexicon(path: Path = DEFAULT_LEXICON) -> tuple[Lexicon, list[Problem]]:
         abbreviations = {}
     if not isinstance(synonyms, dict):
         problems.append(
-            Problem(name, data.key_lines.get("synonyms"), "synonyms phải gồm các dạng chuẩn.", 'Viết "căn cước:" rồi "  - cccd".')
+            Problem(
+                name,
+                data.key_lines.get("synonyms"),
+                "synonyms phải gồm các dạng chuẩn.",
+                'Viết "căn cước:" rồi "  - cccd".',
+            )
         )
         synonyms = {}
     for key, variants in list(synonyms.items()):
@@ -60,6 +65,12 @@ def read_lexicon(path: Path = DEFAULT_LEXICON) -> tuple[Lexicon, list[Problem]]:
                 )
             )
             del synonyms[key]
+    cues = data.get("procedure_cues") or []
+    if not isinstance(cues, list):
+        problems.append(
+            Problem(name, data.key_lines.get("procedure_cues"), "procedure_cues phải là danh sách.", 'Mỗi dòng "- ".')
+        )
+        cues = []
     if not isinstance(fillers, list):
         problems.append(
             Problem(name, data.key_lines.get("fillers"), "fillers phải là danh sách.", 'Mỗi dòng bắt đầu bằng "- ".')
@@ -69,6 +80,7 @@ def read_lexicon(path: Path = DEFAULT_LEXICON) -> tuple[Lexicon, list[Problem]]:
         abbreviations={str(k): v for k, v in abbreviations.items()},
         synonyms={str(k): tuple(str(x) for x in v) for k, v in synonyms.items()},
         fillers=tuple(str(f) for f in fillers),
+        procedure_cues=tuple(str(c) for c in cues),
     )
     return lexicon, problems
 

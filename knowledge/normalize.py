@@ -73,40 +73,56 @@ def make_token(word: str, marked: bool | None = None) -> Token:
     return Token(text, folded, syllable.has_diacritics(word) if marked is None else marked)
 
 
-def _phrase_matches(tokens: list[Token], at: int, phrase: tuple[Token, ...]) -> bool:
+def _phrase_matches(tokens: list[Token], at: int, phrase: tuple[Token, ...], strict: bool = False) -> bool:
     if at + len(phrase) > len(tokens):
         return False
     for got, want in zip(tokens[at : at + len(phrase)], phrase, strict=False):
         if got.folded != want.folded:
             return False
-        # Accents the user typed must agree; accents they left out are forgiven.
-        if got.marked and got.text != got.folded and got.text != want.text:
+        # Accents the user typed must agree; accents they left out are forgiven, unless the
+        # phrase is strict (its folded form is also another word: "vậy"/"vay", "hở"/"hộ").
+        typed = got.marked and got.text != got.folded
+        if (typed or strict) and got.text != want.text:
             return False
     return True
+
+
+_Entry = tuple[tuple[Token, ...], tuple[Token, ...], bool]  # phrase, replacement, strict
 
 
 @dataclass(frozen=True)
 class PhraseTable:
     """Phrases to find in token sequences, longest first, indexed by their first folded key."""
 
-    by_first: Mapping[str, tuple[tuple[tuple[Token, ...], tuple[Token, ...]], ...]]
+    by_first: Mapping[str, tuple[_Entry, ...]]
 
     @classmethod
-    def build(cls, pairs: Iterable[tuple[str, str]]) -> PhraseTable:
-        table: dict[str, list[tuple[tuple[Token, ...], tuple[Token, ...]]]] = {}
+    def build(cls, pairs: Iterable[tuple[str, str]], ambiguous: frozenset[str] = frozenset()) -> PhraseTable:
+        """``ambiguous``: folded keys shared by several known words; one-word phrases on them match only
+        text typed with the same accents."""
+        table: dict[str, list[_Entry]] = {}
         for phrase, replacement in pairs:
             src = tuple(make_token(w) for w in words(phrase))
             dst = tuple(make_token(w, marked=True) for w in words(replacement))
             if src:
-                table.setdefault(src[0].folded, []).append((src, dst))
+                strict = len(src) == 1 and src[0].folded in ambiguous
+                table.setdefault(src[0].folded, []).append((src, dst, strict))
         return cls({k: tuple(sorted(v, key=lambda p: -len(p[0]))) for k, v in table.items()})
+
+    def contains(self, tokens: tuple[Token, ...] | list[Token]) -> bool:
+        tokens = list(tokens)
+        return any(
+            _phrase_matches(tokens, i, src, strict)
+            for i, t in enumerate(tokens)
+            for src, _, strict in self.by_first.get(t.folded, ())
+        )
 
     def rewrite(self, tokens: list[Token], notes: list[str] | None = None) -> list[Token]:
         out: list[Token] = []
         i = 0
         while i < len(tokens):
-            for src, dst in self.by_first.get(tokens[i].folded, ()):
-                if _phrase_matches(tokens, i, src):
+            for src, dst, strict in self.by_first.get(tokens[i].folded, ()):
+                if _phrase_matches(tokens, i, src, strict):
                     if notes is not None and src != dst:
                         before = " ".join(t.text for t in tokens[i : i + len(src)])
                         notes.append(f"{before} → {' '.join(t.text for t in dst) or '∅'}")
@@ -126,6 +142,7 @@ class Lexicon:
     abbreviations: Mapping[str, str] = field(default_factory=dict)
     synonyms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     fillers: tuple[str, ...] = ()
+    procedure_cues: tuple[str, ...] = ()
 
 
 class Normalizer:
@@ -138,15 +155,23 @@ class Normalizer:
     def __init__(self, lexicon: Lexicon, known: Iterable[str] = ()) -> None:
         self.lexicon = lexicon
         self.abbreviations = {clean(k): v for k, v in lexicon.abbreviations.items()}
+        self.known = frozenset(syllable.canonical(w) for w in known)
+        forms: dict[str, set[str]] = {}
+        for word in self.known:
+            forms.setdefault(syllable.fold(word), set()).add(word)
+        ambiguous = frozenset(key for key, accented in forms.items() if len(accented) > 1)
         # The canonical form maps to itself so that a longer canonical phrase is not cut short by a
         # shorter variant ("cổng dịch vụ công quốc gia" must not become "... quốc gia quốc gia").
         self.synonyms = PhraseTable.build(
-            (variant, canonical)
-            for canonical, variants in lexicon.synonyms.items()
-            for variant in (canonical, *variants)
+            (
+                (variant, canonical)
+                for canonical, variants in lexicon.synonyms.items()
+                for variant in (canonical, *variants)
+            ),
+            ambiguous,
         )
-        self.fillers = PhraseTable.build((f, "") for f in lexicon.fillers)
-        self.known = frozenset(syllable.canonical(w) for w in known)
+        self.fillers = PhraseTable.build(((f, "") for f in lexicon.fillers), ambiguous)
+        self.procedure_cues = PhraseTable.build(((c, c) for c in lexicon.procedure_cues), ambiguous)
         self.known_folded = frozenset(syllable.fold(w) for w in self.known) | {
             syllable.fold(k) for k in self.abbreviations
         }

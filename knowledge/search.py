@@ -32,8 +32,8 @@ COMMON_SHARE = 0.08  # terms in more phrasings than this share find no candidate
 class Thresholds:
     """Score bands. Configurable because staff trade wrong answers against unanswered questions."""
 
-    answer: float = 0.70  # at or above (and clear of the runner-up): answered
-    suggest: float = 0.48  # at or above: "Có phải bạn muốn hỏi"
+    answer: float = 0.56  # at or above (and clear of the runner-up): answered
+    suggest: float = 0.50  # at or above: "Có phải bạn muốn hỏi"
     margin: float = 0.03  # an answer must beat a different entry by this much
     floor: float = 0.40  # weaker candidates are never offered
 
@@ -45,6 +45,19 @@ class Thresholds:
             if raw:
                 values[f.name] = float(raw)
         return cls(**values)
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How the parts of a candidate's score add up (see ``Index._score``)."""
+
+    question_share: float = 0.50  # weight of "how much of the question the phrasing explains"...
+    question_pivot: int = 12  # ...for questions up to this many words, shrinking for longer ones
+    phrasing: float = 0.50  # how much of the phrasing the question contains
+    pairs: float = 0.25  # adjacent word pairs in common
+    fuzzy: float = 0.25  # rapidfuzz token_set_ratio on folded text (typos)
+    accent: float = 0.08  # penalty share for accents typed differently
+    procedure_cue: float = 0.08  # bonus for procedures when the question asks for steps/documents
 
 
 @dataclass(frozen=True)
@@ -88,9 +101,16 @@ def _catalogue_words(catalogue: Catalogue, lexicon: Lexicon) -> set[str]:
 class Index:
     """Search structure over a catalogue. Immutable once built; build a new one on reload."""
 
-    def __init__(self, catalogue: Catalogue, lexicon: Lexicon, thresholds: Thresholds | None = None) -> None:
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        lexicon: Lexicon,
+        thresholds: Thresholds | None = None,
+        weights: Weights | None = None,
+    ) -> None:
         self.catalogue = catalogue
         self.thresholds = thresholds or Thresholds()
+        self.weights = weights or Weights()
         self.normalizer = Normalizer(lexicon, _catalogue_words(catalogue, lexicon))
         docs: list[tuple[str, str, Normalized]] = []
         for entry in catalogue.entries.values():
@@ -180,31 +200,37 @@ class Index:
         ranked = sorted(scores, key=scores.__getitem__, reverse=True)
         return ranked[:CANDIDATES]
 
-    def _score(self, norm: Normalized, doc: _Doc) -> dict[str, float]:
+    def _score(self, norm: Normalized, doc: _Doc, wants_procedure: bool) -> dict[str, float]:
+        w = self.weights
         q_tokens = set(norm.folded_tokens)
         common = q_tokens & doc.tokens
         shared = sum(self._word_idf(t) for t in common)
         q_weight = sum(self._word_idf(t) for t in q_tokens) or 1.0
         p_cov = shared / (doc.weight or 1.0)
         q_cov = shared / q_weight
-        q_pairs = set(zip(norm.folded_tokens, norm.folded_tokens[1:], strict=False))
+        q_pairs = set(itertools.pairwise(norm.folded_tokens))
         pairs = len(q_pairs & doc.pairs) / len(doc.pairs) if doc.pairs else p_cov
         fuzzy = fuzz.token_set_ratio(norm.folded, doc.folded) / 100
         # The question's own share matters less the longer it rambles.
-        wq = 0.30 * min(1.0, 6 / max(len(q_tokens), 1))
-        rest = 1 - wq
-        score = wq * q_cov + rest * (0.50 * p_cov + 0.25 * pairs + 0.25 * fuzzy)
+        wq = w.question_share * min(1.0, w.question_pivot / max(len(q_tokens), 1))
+        inner = (w.phrasing * p_cov + w.pairs * pairs + w.fuzzy * fuzzy) / (w.phrasing + w.pairs + w.fuzzy)
+        # Geometric, not arithmetic: a phrasing that is entirely inside the question must not hide
+        # that the question's own key words are missing from it (and the other way round).
+        score = q_cov**wq * inner ** (1 - wq)
         typed = [t for t in norm.tokens if t.marked and t.text != t.folded and t.folded in doc.accents]
         accent = sum(t.text in doc.accents[t.folded] for t in typed) / len(typed) if typed else 1.0
-        score *= 0.92 + 0.08 * accent
+        score *= 1 - w.accent * (1 - accent)
+        if wants_procedure and self.catalogue.entries[doc.entry_id].is_procedure:
+            score = min(1.0, score + w.procedure_cue)
         return {"score": score, "p_cov": p_cov, "q_cov": q_cov, "pairs": pairs, "fuzzy": fuzzy, "accent": accent}
 
     def search(self, question: str, *, explain: bool = False, limit: int = 3) -> SearchResult:
         norm = self._repair_typos(self.normalizer.normalize(question))
         best_by_entry: dict[str, tuple[float, _Doc, dict[str, float]]] = {}
+        wants_procedure = self.normalizer.procedure_cues.contains(norm.tokens)
         for i in self._candidates(norm) if norm.tokens else []:
             doc = self.docs[i]
-            parts = self._score(norm, doc)
+            parts = self._score(norm, doc, wants_procedure)
             held = best_by_entry.get(doc.entry_id)
             if held is None or parts["score"] > held[0]:
                 best_by_entry[doc.entry_id] = (parts["score"], doc, parts)
