@@ -7,8 +7,9 @@ from datetime import date
 from pathlib import Path
 
 from knowledge.models import Catalogue, Entry, Sector
-from knowledge.normalize import Lexicon, Normalizer
+from knowledge.normalize import Lexicon, Normalizer, words
 from knowledge.problems import CatalogueError, Problem
+from knowledge.syllable import has_diacritics
 from knowledge.validation import read_file
 from knowledge.yamlfile import Node, read_yaml
 
@@ -17,6 +18,7 @@ PROJECT_DIR = PACKAGE_DIR.parent
 DEFAULT_FAQ = PROJECT_DIR / "faq.yaml"
 PROCEDURES_DIR = PACKAGE_DIR / "procedures"
 DEFAULT_LEXICON = PACKAGE_DIR / "lexicon.yaml"
+DEFAULT_SECTORS = PACKAGE_DIR / "sectors.yaml"
 
 
 def default_sources(faq: Path | None = None) -> list[Path]:
@@ -88,7 +90,7 @@ def read_lexicon(path: Path = DEFAULT_LEXICON) -> tuple[Lexicon, list[Problem]]:
 def _cross_check(entries: list[Entry], sectors: dict[str, Sector], normalizer: Normalizer) -> list[Problem]:
     problems: list[Problem] = []
     seen_ids: dict[str, Entry] = {}
-    seen_phrasings: dict[str, tuple[Entry, str]] = {}
+    seen_phrasings: dict[str, list[tuple[Entry, str, str, bool]]] = {}
     for entry in entries:
         file, _, line = entry.origin.rpartition(":")
         at = int(line) if line.isdigit() else None
@@ -114,8 +116,8 @@ def _cross_check(entries: list[Entry], sectors: dict[str, Sector], normalizer: N
                 )
             )
         for phrasing in (*entry.questions, entry.title):
-            key = normalizer.normalize(phrasing).folded
-            if not key:
+            norm = normalizer.normalize(phrasing)
+            if not norm.tokens:
                 if phrasing != entry.title:
                     problems.append(
                         Problem(
@@ -127,28 +129,37 @@ def _cross_check(entries: list[Entry], sectors: dict[str, Sector], normalizer: N
                         )
                     )
                 continue
-            other = seen_phrasings.get(key)
-            if other and other[0].id != entry.id:
-                problems.append(
-                    Problem(
-                        file,
-                        at,
-                        f'Cách hỏi "{phrasing}" trùng với "{other[1]}" của mục "{other[0].id}" ({other[0].origin}).',
-                        "Một câu hỏi chỉ được dẫn tới một mục: xoá hoặc viết lại ở một bên.",
-                        entry.id,
+            # The same words, or the same words once accents are dropped when one side has none
+            # ("bán gì" and "bàn gì" are different questions; "ban gi" is both).
+            marked = any(has_diacritics(w) for w in words(phrasing))
+            for other, other_phrasing, other_text, other_marked in seen_phrasings.get(norm.folded, []):
+                if other.id != entry.id and (other_text == norm.text or not (marked and other_marked)):
+                    problems.append(
+                        Problem(
+                            file,
+                            at,
+                            f'Cách hỏi "{phrasing}" trùng với "{other_phrasing}" '
+                            f'của mục "{other.id}" ({other.origin}).',
+                            "Một câu hỏi chỉ được dẫn tới một mục: xoá hoặc viết lại ở một bên.",
+                            entry.id,
+                        )
                     )
-                )
-            elif not other:
-                seen_phrasings[key] = (entry, phrasing)
+                    break
+            seen_phrasings.setdefault(norm.folded, []).append((entry, phrasing, norm.text, marked))
     return problems
 
 
 def check_catalogue(
-    paths: Sequence[Path] | None = None, lexicon_path: Path = DEFAULT_LEXICON, today: date | None = None
+    paths: Sequence[Path] | None = None,
+    lexicon_path: Path = DEFAULT_LEXICON,
+    today: date | None = None,
+    sectors_path: Path = DEFAULT_SECTORS,
 ) -> tuple[Catalogue, Lexicon, list[Problem]]:
-    """Read everything and return what could be read together with every problem found."""
+    """Read everything and return what could be read together with every problem found.
+
+    The sector list is always read first, so that a draft FAQ can be tried on its own."""
     today = today or date.today()
-    paths = list(paths) if paths else default_sources()
+    paths = [sectors_path, *(list(paths) if paths else default_sources())]
     lexicon, problems = read_lexicon(lexicon_path)
     entries: list[Entry] = []
     sectors: dict[str, Sector] = {}
@@ -163,7 +174,7 @@ def check_catalogue(
         for sector in file_sectors:
             sectors.setdefault(sector.id, sector)
     problems += _cross_check(entries, sectors, Normalizer(lexicon))
-    catalogue = Catalogue({e.id: e for e in entries}, sectors, tuple(str(p) for p in paths))
+    catalogue = Catalogue({e.id: e for e in entries}, sectors, tuple(str(p) for p in paths[1:]))
     return catalogue, lexicon, problems
 
 

@@ -22,7 +22,6 @@ _INVISIBLE = dict.fromkeys(
     map(ord, "\u00ad\u034f\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff")
 )
 _TOKEN = re.compile(r"[^\W_]+")
-_RUN3 = re.compile(r"(\D)\1{2,}")
 _RUN2 = re.compile(r"(\D)\1+")
 
 
@@ -65,6 +64,21 @@ def clean(text: str) -> str:
 def words(text: str) -> list[str]:
     """Letters-and-digits runs of cleaned text; emoji and punctuation separate words and vanish."""
     return _TOKEN.findall(clean(text))[:MAX_TOKENS]
+
+
+def _collapse(word: str, min_run: int) -> str:
+    """Shorten runs of the same letter ("đâuuuu", "ạaaa") to one, keeping the accented variant."""
+    out: list[str] = []
+    run: list[str] = []
+    for ch in word + "\0":
+        if run and (ch.isdigit() or syllable.fold(ch) != syllable.fold(run[0])):
+            if len(run) >= min_run:
+                out.append(max(run, key=lambda c: c != syllable.fold(c)))
+            else:
+                out.extend(run)
+            run = []
+        run.append(ch)
+    return "".join(out)
 
 
 def make_token(word: str, marked: bool | None = None) -> Token:
@@ -180,10 +194,10 @@ class Normalizer:
         return word in self.abbreviations or syllable.fold(word) in self.known_folded
 
     def _repair_letters(self, word: str, notes: list[str]) -> str:
-        if self._is_known(word) or not _RUN2.search(word):
+        if self._is_known(word) or not _RUN2.search(syllable.fold(word)):
             return word
-        once = _RUN3.sub(r"\1", word)
-        for candidate in (once, _RUN2.sub(r"\1", word)):
+        once = _collapse(word, 3)
+        for candidate in (once, _collapse(word, 2)):
             if candidate != word and self._is_known(candidate):
                 notes.append(f"{word} → {candidate}")
                 return candidate

@@ -222,8 +222,10 @@ class _EntryReader:
                             f"Địa chỉ {url} trong nội dung: {reason}.",
                             "Chỉ dẫn tới trang chính thức của cơ quan nhà nước.",
                         )
-        if self.problems or reviewed is None or self.id is None:
+        if self.id is None:
             return None
+        # Built even when something is wrong, so that checks across files (sectors, duplicate ids
+        # and phrasings) still report on it; the loader refuses the catalogue as a whole anyway.
         return Entry(
             id=self.id,
             kind=self.kind,
@@ -233,7 +235,7 @@ class _EntryReader:
             answer=answer,
             links=links,
             source=source,
-            reviewed=reviewed,
+            reviewed=reviewed or self.today,
             verified=verified,
             origin=f"{self.file}:{node.line}",
             **extra,
@@ -244,7 +246,7 @@ def read_file(file: str, data: Any, today: date) -> tuple[list[Entry], list[Sect
     """Entries and sectors of one parsed file, with its problems."""
     problems: list[Problem] = []
     if data is None:
-        return [], [], [Problem(file, None, "Tệp trống.", 'Tệp cần có "entries:" hoặc "procedures:".')]
+        return [], [], [Problem(file, None, "Tệp trống.", 'Tệp cần có "entries:", "procedures:" hoặc "sectors:".')]
     if not isinstance(data, Node):
         return (
             [],

@@ -1,0 +1,87 @@
+"""Checks on the shipped knowledge base itself: size, coverage, truthfulness rules, reachability."""
+
+import re
+
+import pytest
+
+from knowledge import Status
+from knowledge.allowlist import url_problem, urls_in
+
+# Addresses shared/facts.md lists as not confirmed: an entry using one must be marked verified: false.
+UNCONFIRMED_HOSTS = (
+    "thuedientu.gdt.gov.vn",
+    "canhan.gdt.gov.vn",
+    "dangkykinhdoanh.gov.vn",
+    "baohiemxahoi.gov.vn",
+    "dichvucong.quangngai.gov.vn",
+)
+
+
+@pytest.fixture(scope="module")
+def entries(index):
+    return list(index.catalogue.entries.values())
+
+
+def entry_texts(entry):
+    return [entry.answer, *entry.steps, *entry.documents, entry.fee, entry.processing_time, entry.where]
+
+
+def test_size(entries):
+    assert sum(e.kind == "faq" for e in entries) >= 150
+    assert sum(e.kind == "procedure" for e in entries) >= 40
+
+
+def test_every_entry_has_4_to_10_phrasings(entries):
+    bad = [(e.id, len(e.questions)) for e in entries if not 4 <= len(e.questions) <= 10]
+    assert not bad
+
+
+def test_every_entry_has_source_and_reviewed(entries):
+    assert all(e.source.strip() and e.reviewed for e in entries)
+
+
+def test_every_link_is_official(entries):
+    for e in entries:
+        for url in [link.url for link in e.links] + [u for t in entry_texts(e) for u in urls_in(t)]:
+            assert url_problem(url if "://" in url else "https://" + url) is None, (e.id, url)
+
+
+def test_unconfirmed_addresses_are_flagged_for_review(entries):
+    for e in entries:
+        text = " ".join([*(link.url for link in e.links), *entry_texts(e)])
+        if any(host in text for host in UNCONFIRMED_HOSTS):
+            assert not e.verified, e.id
+
+
+def test_no_phone_numbers_are_stated(entries):
+    phone = re.compile(r"(?<!\d)(?:\+?84|0|1800|1900)[\d .]{7,12}\d(?!\d)")
+    for e in entries:
+        for text in entry_texts(e):
+            assert not phone.search(text.replace(".000", "")), (e.id, text)
+
+
+def test_nobody_is_sent_to_the_abolished_district_level(entries):
+    send = re.compile(r"(đến|tới|lên|nộp (tại|ở)|ra)\s+(ubnd|ủy ban nhân dân|công an)\s+huyện", re.IGNORECASE)
+    for e in entries:
+        for text in entry_texts(e):
+            for match in send.finditer(text):
+                assert text[: match.start()].rstrip().lower().endswith(("đừng", "không")), (e.id, text)
+
+
+def test_answers_are_short_enough_for_a_phone(entries):
+    too_long = [(e.id, len(e.answer)) for e in entries if len(e.answer) > 900]
+    assert not too_long
+
+
+def test_every_entry_is_reachable_by_its_own_phrasings(index, entries):
+    unreachable = []
+    for e in entries:
+        results = [index.search(q) for q in e.questions]
+        if not any(r.status is Status.ANSWERED and r.best.entry.id == e.id for r in results):
+            unreachable.append(e.id)
+    assert not unreachable
+
+
+def test_every_sector_has_entries(index):
+    for sector in index.catalogue.sectors:
+        assert index.catalogue.in_sector(sector), sector

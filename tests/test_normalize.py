@@ -1,0 +1,121 @@
+import unicodedata
+
+import pytest
+
+from knowledge.normalize import MAX_TOKENS, Lexicon, Normalizer, words
+
+
+def text(normalizer, raw: str) -> str:
+    return normalizer.normalize(raw).text
+
+
+def folded(normalizer, raw: str) -> str:
+    return normalizer.normalize(raw).folded
+
+
+def test_nfd_and_nfc_questions_normalize_alike(normalizer):
+    raw = "Làm căn cước cho con ở đâu"
+    assert text(normalizer, unicodedata.normalize("NFD", raw)) == text(normalizer, raw)
+
+
+def test_old_tone_placement_in_a_question(normalizer):
+    assert text(normalizer, "thủ tục hoà giải") == text(normalizer, "thủ tục hòa giải")
+
+
+def test_unaccented_question_has_the_same_folded_key(normalizer):
+    assert folded(normalizer, "dang ky tam tru o dau") == folded(normalizer, "đăng ký tạm trú ở đâu")
+
+
+def test_telex_residue_is_repaired_to_known_syllables(normalizer):
+    assert text(normalizer, "chuyeenr ddooir soos") == "chuyển đổi số"
+
+
+@pytest.mark.parametrize("word", ["online", "zalo", "ios", "status", "facebook", "email", "password"])
+def test_loan_words_are_not_telex_repaired(normalizer, word):
+    plain = Normalizer(Lexicon(), normalizer.known)  # the catalogue's vocabulary, no abbreviations/synonyms
+    assert plain.normalize(f"{word} vneid").text == f"{word} vneid"
+
+
+def test_loan_words_that_mean_something_map_through_the_lexicon(normalizer):
+    assert text(normalizer, "nộp hồ sơ online") == text(normalizer, "nộp hồ sơ trực tuyến")
+    assert text(normalizer, "quên password") == "quên mật khẩu"
+
+
+def test_telex_repair_needs_the_result_to_be_known():
+    bare = Normalizer(Lexicon(), known=["số"])
+    assert bare.normalize("soos").text == "số"
+    assert bare.normalize("ddooir").text == "ddooir"  # "đổi" unknown to this catalogue: left alone
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("ko biết", "không biết"),
+        ("k biết", "không biết"),
+        ("kh biết", "không biết"),
+        ("dc không", "được không"),
+        ("đc không", "được không"),
+        ("là j", "là gì"),
+        ("làm ntn", "làm như thế nào"),
+        ("dvc", "dịch vụ công"),
+        ("gplx", "giấy phép lái xe"),
+        ("bhxh", "bảo hiểm xã hội"),
+        ("bhyt", "bảo hiểm y tế"),
+        ("ubnd", "ủy ban nhân dân"),
+        ("tthc", "thủ tục hành chính"),
+        ("cds", "chuyển đổi số"),
+        ("sđt", "số điện thoại"),
+        ("mst", "mã số thuế"),
+        ("cmnd", "chứng minh nhân dân"),
+        ("cccd", "căn cước"),
+    ],
+)
+def test_chat_abbreviations(normalizer, raw, expected):
+    assert text(normalizer, raw) == expected
+
+
+def test_money_k_is_not_khong(normalizer):
+    assert text(normalizer, "phí 50k") == "phí 50k"
+    assert text(normalizer, "phí 50 k") == "phí 50 k"
+
+
+@pytest.mark.parametrize(
+    "raw", ["cho mình hỏi đăng ký tạm trú ạ", "ad ơi đăng ký tạm trú vậy", "Cho em hỏi đăng ký tạm trú với ạ!!!"]
+)
+def test_politeness_and_fillers_carry_no_topic(normalizer, raw):
+    assert text(normalizer, raw) == text(normalizer, "đăng ký tạm trú")
+
+
+def test_unaccented_word_is_not_taken_for_an_accented_filler(normalizer):
+    # "vậy" is a filler, but "vay" (borrow) typed without accents must stay.
+    assert folded(normalizer, "vay tien online") == "vay tien truc tuyen"
+    assert folded(normalizer, "thu tuc tach ho") == "thu tuc tach ho"
+    assert text(normalizer, "vậy thôi") == "thôi"
+
+
+def test_zero_width_emoji_repeated_letters_and_punctuation(normalizer):
+    raw = "căn\u200b cước 🪪🙏 đổi ở đâuuuu ạaaa???!!!"
+    assert text(normalizer, raw) == "căn cước đổi ở đâu"
+    assert text(normalizer, "khôngggg đượcccc") == "không được"
+
+
+def test_known_words_with_doubled_letters_are_kept(normalizer):
+    assert text(normalizer, "cccd") == "căn cước"  # not collapsed to "cd"
+
+
+def test_empty_and_symbol_only_input(normalizer):
+    for raw in ["", "   ", "😀😀", "???", "\u200b"]:
+        assert normalizer.normalize(raw).tokens == ()
+
+
+def test_huge_input_is_bounded():
+    assert len(words("chữ " * 100_000)) == MAX_TOKENS
+
+
+def test_lone_surrogates_do_not_raise(normalizer):
+    assert normalizer.normalize("căn \ud800 cước").text == "căn cước"
+
+
+def test_notes_explain_repairs(normalizer):
+    notes = normalizer.normalize("ko có cccd").notes
+    assert any("ko → không" in n for n in notes)

@@ -1,0 +1,105 @@
+from datetime import date
+
+import pytest
+
+from knowledge import Index, Status, Thresholds, load_catalogue
+from knowledge.loader import read_lexicon
+from tests.helpers import faq_text
+
+
+def test_a_catalogue_phrasing_is_answered_with_full_confidence(index):
+    result = index.search("Chuyển đổi số là gì")
+    assert result.status is Status.ANSWERED
+    assert result.best.entry.id == "chuyen-doi-so-la-gi"
+    assert result.best.matched in {"Chuyển đổi số là gì", "Chuyển đổi số là gì?"}
+    assert result.score == pytest.approx(1.0)
+
+
+def test_result_shape(index):
+    result = index.search("mất căn cước phải làm sao")
+    assert 0.0 <= result.score <= 1.0
+    assert len(result.suggestions) <= 3
+    ids = [c.entry.id for c in result.choices]
+    assert len(ids) == len(set(ids)), "an entry is offered once"
+    assert all(0.0 <= c.score <= result.score for c in result.suggestions)
+
+
+def test_a_bare_topic_gets_suggestions_not_a_guess(index):
+    result = index.search("căn cước")
+    assert result.status is Status.SUGGESTED
+    assert len(result.choices) >= 2
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["giá vàng hôm nay", "kể chuyện cười đi", "đội tuyển việt nam đá mấy giờ", "asdfgh qwerty", "😀😀😀", "", "   "],
+)
+def test_out_of_scope_is_unanswered(index, question):
+    result = index.search(question)
+    assert result.status is Status.UNANSWERED
+    assert result.best is None
+
+
+def test_long_rambling_message_finds_its_topic(index):
+    question = (
+        "chào ad, em ở làng trên, hôm trước em lên xã để hỏi chuyện đất đai thì cán bộ bảo phải có tài khoản "
+        "định danh mức 2 mới làm online được, mà em không biết làm định danh mức 2 ở đâu, mất bao lâu, "
+        "có phải mang theo gì không ạ, em cảm ơn nhiều"
+    )
+    result = index.search(question)
+    assert result.best is not None
+    assert result.best.entry.id in {"dang-ky-dinh-danh-muc-2", "thu-tuc-dang-ky-dinh-danh-muc-2"}
+
+
+def test_typos_are_forgiven(index):
+    result = index.search("quen mat khau vnied")
+    assert result.best.entry.id == "vneid-quen-mat-khau"
+
+
+def test_telex_question(index):
+    assert index.search("ddoong bhyt ho gia ddinhf").best is not None
+
+
+def test_matching_is_deterministic(index):
+    first = index.search("đổi bằng lái ở đâu", explain=True)
+    for _ in range(3):
+        again = index.search("đổi bằng lái ở đâu", explain=True)
+        assert again == first and again.explanation == first.explanation
+
+
+def test_explanation_shows_normalized_forms_and_parts(index):
+    explanation = index.search("ko có cccd thì làm sao", explain=True).explanation
+    assert explanation.normalized.startswith("không có căn cước")
+    assert "ko → không" in explanation.notes
+    assert {"p_cov", "q_cov", "pairs", "fuzzy", "accent", "score"} <= set(explanation.scored[0])
+
+
+@pytest.fixture
+def bán_bàn_bạn(write_yaml):
+    text = faq_text(
+        ("ban-hang", "Bán hàng", ["bán hàng trên mạng", "bán gì"]),
+        ("ban-ghe", "Bàn ghế", ["bàn ghế trên mạng", "bàn gì"]),
+        ("ban-be", "Bạn bè", ["bạn bè trên mạng", "bạn gì"]),
+    )
+    catalogue, lexicon = load_catalogue([write_yaml("faq.yaml", text)], today=date(2026, 11, 23))
+    return Index(catalogue, lexicon)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"), [("bán gì", "ban-hang"), ("bàn gì", "ban-ghe"), ("bạn gì", "ban-be")]
+)
+def test_accents_break_ties_between_folded_collisions(bán_bàn_bạn, question, expected):
+    assert bán_bàn_bạn.search(question).best.entry.id == expected
+
+
+def test_without_accents_the_collision_is_not_answered_confidently(bán_bàn_bạn):
+    assert bán_bàn_bạn.search("ban gi").status is not Status.ANSWERED
+
+
+def test_thresholds_are_configurable(index):
+    strict = Index(index.catalogue, read_lexicon()[0], Thresholds(answer=0.99, suggest=0.98))
+    question = "căn cước bị mất làm lại ở đâu"
+    assert index.search(question).status is Status.ANSWERED
+    assert strict.search(question).status is not Status.ANSWERED
+    env = {"MATCH_ANSWER": "0.8", "MATCH_SUGGEST": "0.6", "MATCH_MARGIN": "0.1"}
+    assert Thresholds.from_env(env) == Thresholds(answer=0.8, suggest=0.6, margin=0.1)
