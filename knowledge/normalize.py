@@ -137,7 +137,7 @@ class PhraseTable:
         while i < len(tokens):
             for src, dst, strict in self.by_first.get(tokens[i].folded, ()):
                 if _phrase_matches(tokens, i, src, strict):
-                    if notes is not None and src != dst:
+                    if notes is not None and dst and src != dst:
                         before = " ".join(t.text for t in tokens[i : i + len(src)])
                         notes.append(f"{before} → {' '.join(t.text for t in dst) or '∅'}")
                     out.extend(dst)
@@ -176,16 +176,12 @@ class Normalizer:
         ambiguous = frozenset(key for key, accented in forms.items() if len(accented) > 1)
         # The canonical form maps to itself so that a longer canonical phrase is not cut short by a
         # shorter variant ("cổng dịch vụ công quốc gia" must not become "... quốc gia quốc gia").
-        self.synonyms = PhraseTable.build(
-            (
-                (variant, canonical)
-                for canonical, variants in lexicon.synonyms.items()
-                for variant in (canonical, *variants)
-            ),
-            ambiguous,
-        )
-        self.fillers = PhraseTable.build(((f, "") for f in lexicon.fillers), ambiguous)
+        synonyms = [(v, canonical) for canonical, variants in lexicon.synonyms.items() for v in (canonical, *variants)]
+        # One pass, longest phrase first, does both jobs: synonyms become their canonical form and
+        # fillers become nothing.
+        self.phrases = PhraseTable.build(synonyms + [(f, "") for f in lexicon.fillers], ambiguous)
         self.procedure_cues = PhraseTable.build(((c, c) for c in lexicon.procedure_cues), ambiguous)
+        self._cache: dict[str, tuple[tuple[Token, ...], tuple[str, ...]]] = {}
         self.known_folded = frozenset(syllable.fold(w) for w in self.known) | {
             syllable.fold(k) for k in self.abbreviations
         }
@@ -212,24 +208,35 @@ class Normalizer:
             return decoded
         return word
 
+    def _word(self, word: str) -> tuple[tuple[Token, ...], tuple[str, ...]]:
+        """Tokens for one typed word, and notes on what was repaired. Memoized: words repeat a lot."""
+        cached = self._cache.get(word)
+        if cached is None:
+            notes: list[str] = []
+            fixed = self._repair_letters(word, notes)
+            expansion = self.abbreviations.get(fixed)
+            if expansion is not None:
+                notes.append(f"{fixed} → {expansion}")
+                tokens = tuple(make_token(w, marked=True) for w in words(expansion))
+            else:
+                tokens = (make_token(self._repair_telex(fixed, notes)),)
+            if len(self._cache) > 100_000:
+                self._cache.clear()
+            cached = self._cache[word] = (tokens, tuple(notes))
+        return cached
+
     def _expand(self, raw: list[str], notes: list[str]) -> list[Token]:
         tokens: list[Token] = []
         for i, word in enumerate(raw):
-            word = self._repair_letters(word, notes)
-            expansion = self.abbreviations.get(word)
-            if expansion is not None and word == "k" and i > 0 and raw[i - 1].isdigit():
-                expansion = None  # "50 k" is money, not "không"
-            if expansion is not None:
-                notes.append(f"{word} → {expansion}")
-                tokens.extend(make_token(w, marked=True) for w in words(expansion))
+            if word == "k" and i > 0 and raw[i - 1].isdigit():
+                tokens.append(make_token(word))  # "50 k" is money, not "không"
                 continue
-            tokens.append(make_token(self._repair_telex(word, notes)))
+            word_tokens, word_notes = self._word(word)
+            tokens.extend(word_tokens)
+            notes.extend(word_notes)
         return tokens
 
-    def normalize(self, text: str, *, keep_fillers: bool = False) -> Normalized:
+    def normalize(self, text: str) -> Normalized:
         notes: list[str] = []
-        tokens = self._expand(words(text), notes)
-        tokens = self.synonyms.rewrite(tokens, notes)
-        if not keep_fillers:
-            tokens = self.fillers.rewrite(tokens)
+        tokens = self.phrases.rewrite(self._expand(words(text), notes), notes)
         return Normalized(text, tuple(tokens), tuple(notes))
