@@ -18,9 +18,8 @@ from knowledge import syllable, telex
 MAX_CHARS = 5000
 MAX_TOKENS = 400
 
-_INVISIBLE = dict.fromkeys(
-    map(ord, "\u00ad\u034f\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff")
-)
+# Zero-width and other invisible characters that split or glue words without showing.
+_INVISIBLE = re.compile("[\u00ad\u034f\u180e\u200b-\u200f\u2060-\u2064\ufeff]")
 _TOKEN = re.compile(r"[^\W_]+")
 _RUN2 = re.compile(r"(\D)\1+")
 
@@ -58,7 +57,13 @@ class Normalized:
 def clean(text: str) -> str:
     """NFC, lower case, invisible characters removed. Lone surrogates are dropped, not raised on."""
     text = text[:MAX_CHARS].encode("utf-8", "ignore").decode("utf-8")
-    return unicodedata.normalize("NFC", text.translate(_INVISIBLE)).lower()
+    return unicodedata.normalize("NFC", _INVISIBLE.sub("", text)).lower()
+
+
+def vocabulary_of(texts: Iterable[str]) -> set[str]:
+    """Distinct words of many trusted texts (the catalogue), in one pass and without the length bound."""
+    joined = "\n".join(texts).encode("utf-8", "ignore").decode("utf-8")
+    return set(_TOKEN.findall(unicodedata.normalize("NFC", _INVISIBLE.sub("", joined)).lower()))
 
 
 def words(text: str) -> list[str]:
@@ -133,9 +138,12 @@ class PhraseTable:
 
     def rewrite(self, tokens: list[Token], notes: list[str] | None = None) -> list[Token]:
         out: list[Token] = []
-        i = 0
-        while i < len(tokens):
+        i, n = 0, len(tokens)
+        while i < n:
             for src, dst, strict in self.by_first.get(tokens[i].folded, ()):
+                # Cheap rejection on the second word before the full comparison.
+                if len(src) > 1 and (i + 1 >= n or tokens[i + 1].folded != src[1].folded):
+                    continue
                 if _phrase_matches(tokens, i, src, strict):
                     if notes is not None and dst and src != dst:
                         before = " ".join(t.text for t in tokens[i : i + len(src)])
@@ -174,6 +182,7 @@ class Normalizer:
         for word in self.known:
             forms.setdefault(syllable.fold(word), set()).add(word)
         ambiguous = frozenset(key for key, accented in forms.items() if len(accented) > 1)
+        self.ambiguous = ambiguous  # folded keys shared by several known words (ban: bán, bàn, bạn)
         # The canonical form maps to itself so that a longer canonical phrase is not cut short by a
         # shorter variant ("cổng dịch vụ công quốc gia" must not become "... quốc gia quốc gia").
         synonyms = [(v, canonical) for canonical, variants in lexicon.synonyms.items() for v in (canonical, *variants)]
@@ -227,11 +236,12 @@ class Normalizer:
 
     def _expand(self, raw: list[str], notes: list[str]) -> list[Token]:
         tokens: list[Token] = []
+        cache = self._cache
         for i, word in enumerate(raw):
             if word == "k" and i > 0 and raw[i - 1].isdigit():
                 tokens.append(make_token(word))  # "50 k" is money, not "không"
                 continue
-            word_tokens, word_notes = self._word(word)
+            word_tokens, word_notes = cache.get(word) or self._word(word)
             tokens.extend(word_tokens)
             notes.extend(word_notes)
         return tokens
@@ -240,3 +250,13 @@ class Normalizer:
         notes: list[str] = []
         tokens = self.phrases.rewrite(self._expand(words(text), notes), notes)
         return Normalized(text, tuple(tokens), tuple(notes))
+
+    def normalize_many(self, texts: list[str]) -> list[Normalized]:
+        """Normalize trusted catalogue texts: cleaned in one pass, with no length bound."""
+        cleaned = unicodedata.normalize("NFC", _INVISIBLE.sub("", "\n".join(t.replace("\n", " ") for t in texts)))
+        out = []
+        for text, line in zip(texts, cleaned.lower().split("\n"), strict=True):
+            notes: list[str] = []
+            tokens = self.phrases.rewrite(self._expand(_TOKEN.findall(line), notes), notes)
+            out.append(Normalized(text, tuple(tokens), tuple(notes)))
+        return out

@@ -9,12 +9,13 @@ the citizen typed break ties between folded collisions (bán/bàn/bạn).
 
 from __future__ import annotations
 
+import gc
 import heapq
 import itertools
 import math
 import os
 from array import array
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from functools import lru_cache
@@ -23,13 +24,13 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from knowledge.models import Candidate, Catalogue, Entry, Explanation, SearchResult, Status
-from knowledge.normalize import Lexicon, Normalized, Normalizer, Token, words
+from knowledge.normalize import Lexicon, Normalized, Normalizer, Token, vocabulary_of
 
 K1, B = 1.2, 0.3  # BM25; phrasings are short, so length matters little
 TOKEN_SET = fuzz.token_set_ratio  # did best on Vietnamese in our measurements; WRatio did badly
 CANDIDATES = 24  # phrasings re-scored per question, at most...
 CANDIDATE_REACH = 0.3  # ...and only those with at least this share of the leader's BM25
-MAX_POSTINGS = 2000  # heaviest postings read per term; bounds work on very large catalogues
+MAX_POSTINGS = 1000  # heaviest postings read per term; bounds work on very large catalogues
 COMMON_SHARE = 0.05  # terms in more phrasings than this share find no candidates on their own
 
 
@@ -111,16 +112,33 @@ def _terms(norm: Normalized, user: bool) -> list[str]:
     return out
 
 
+def _phrasing_terms(tokens: tuple[Token, ...], ambiguous: frozenset[str]) -> list[str]:
+    """``_terms`` of a catalogue phrasing, in one loop: this runs 60,000 times on a large catalogue.
+
+    Accented terms are kept only where the folded key is ambiguous (ban: bán, bàn, bạn): elsewhere
+    their postings would repeat the folded term's exactly."""
+    out: list[str] = []
+    prev: Token | None = None
+    for t in tokens:
+        out.append("f:" + t.folded)
+        telling = t.text != t.folded and t.folded in ambiguous
+        if telling:
+            out.append("a:" + t.text)
+        if prev is not None:
+            out.append("F:" + prev.folded + " " + t.folded)
+            if telling or (prev.text != prev.folded and prev.folded in ambiguous):
+                out.append("A:" + prev.text + " " + t.text)
+        prev = t
+    return out
+
+
 def _catalogue_words(catalogue: Catalogue, lexicon: Lexicon) -> set[str]:
     """Words a Telex repair may produce: only those of phrasings and the lexicon, since a repair to a
     word that no phrasing contains could not help any match."""
-    found: set[str] = set()
     texts: list[str] = list(lexicon.abbreviations.values()) + list(lexicon.synonyms) + list(lexicon.fillers)
     for e in catalogue.entries.values():
         texts += [e.title, *e.questions]
-    for text in texts:
-        found.update(w for w in words(text) if w.isalpha())
-    return found
+    return {w for w in vocabulary_of(texts) if w.isalpha()}
 
 
 class Index:
@@ -133,44 +151,66 @@ class Index:
         thresholds: Thresholds | None = None,
         weights: Weights | None = None,
     ) -> None:
+        # Building allocates millions of small objects and no reference cycles: the cyclic collector
+        # would only rescan the growing heap again and again.
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            self._build(catalogue, lexicon, thresholds, weights)
+        finally:
+            if paused:
+                gc.enable()
+
+    def _build(
+        self, catalogue: Catalogue, lexicon: Lexicon, thresholds: Thresholds | None, weights: Weights | None
+    ) -> None:
         self.catalogue = catalogue
         self.thresholds = thresholds or Thresholds()
         self.weights = weights or Weights()
         self.normalizer = Normalizer(lexicon, _catalogue_words(catalogue, lexicon))
-        docs: list[tuple[str, str, Normalized]] = []
-        for entry in catalogue.entries.values():
-            for phrasing in dict.fromkeys((entry.title, *entry.questions)):
-                norm = self.normalizer.normalize(phrasing)
-                if norm.tokens:
-                    docs.append((entry.id, phrasing, norm))
-        term_lists = [_terms(norm, user=False) for _, _, norm in docs]
-        df = Counter(itertools.chain.from_iterable(set(terms) for terms in term_lists))
+        pairs = [
+            (entry.id, p)
+            for entry in catalogue.entries.values()
+            for p in dict.fromkeys((entry.title, *entry.questions))
+        ]
+        normalized = self.normalizer.normalize_many([p for _, p in pairs])
+        docs = [(eid, p, norm) for (eid, p), norm in zip(pairs, normalized, strict=True) if norm.tokens]
+        # One posting per occurrence: a word repeated in a phrasing is read twice (tf = 2, without BM25's
+        # saturation, which hardly matters in phrasings of ten words).
+        post_docs: dict[str, list[int]] = defaultdict(list)
+        lengths = array("I")
+        ambiguous = self.normalizer.ambiguous
+        for i, (_, _, norm) in enumerate(docs):
+            terms = _phrasing_terms(norm.tokens, ambiguous)
+            lengths.append(len(terms))
+            for term in terms:
+                post_docs[term].append(i)
         n = max(len(docs), 1)
-        self.idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
+        self.df = {t: len(p) for t, p in post_docs.items()}
+        self.idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in self.df.items()}
         self.unknown_idf = math.log(1 + (n - 0.5) / 1.5)
         self.common_df = max(20, int(n * COMMON_SHARE))
-        self.df = dict(df)
-        avg_len = sum(len(t) for t in term_lists) / n
-        post_docs: dict[str, list[int]] = defaultdict(list)
-        post_weights: dict[str, list[float]] = defaultdict(list)
-        idf = self.idf
-        for i, terms in enumerate(term_lists):
-            norm_len = K1 * (1 - B + B * len(terms) / avg_len)
-            for term, tf in Counter(terms).items():
-                post_docs[term].append(i)
-                post_weights[term].append(idf[term] * tf * (K1 + 1) / (tf + norm_len))
-        # Packed in arrays so a 10,000-entry catalogue stays in tens of megabytes. Lists longer than
-        # retrieval reads are put heaviest first, so that reading stops at the postings that matter.
-        self.postings: dict[str, tuple[array, array]] = {}
-        for term, plist in post_docs.items():
-            weights = post_weights[term]
+        avg_len = sum(lengths) / n
+        # BM25 split in two: the term's IDF, and the phrasing's length factor.
+        self.doc_factor = array("f", [(K1 + 1) / (1 + K1 * (1 - B + B * k / avg_len)) for k in lengths])
+        # Lists longer than retrieval reads are put heaviest (shortest phrasing) first, so that reading
+        # stops where it matters. (Plain lists: their ints are shared per phrasing, so they cost 8 bytes
+        # a posting, and converting 60,000 of them to arrays took longer than the rest of this loop.)
+        for plist in post_docs.values():
             if len(plist) > MAX_POSTINGS:
-                order = sorted(range(len(plist)), key=weights.__getitem__, reverse=True)
-                plist, weights = [plist[k] for k in order], [weights[k] for k in order]
-            self.postings[term] = (array("I", plist), array("f", weights))
-        self.vocabulary = sorted({t.folded for _, _, norm in docs for t in norm.tokens if t.folded.isalpha()})
+                plist.sort(key=self.doc_factor.__getitem__, reverse=True)
+        self.postings: dict[str, list[int]] = dict(post_docs)
+        self.vocabulary = sorted(t[2:] for t in self.df if t.startswith("f:") and t[2:].isalpha())
         self._vocab_set = frozenset(self.vocabulary)
-        self.docs = [self._digest(entry_id, text, norm) for entry_id, text, norm in docs]
+        # Scoring details of a phrasing are worked out the first time it is a candidate.
+        self._phrasings = docs
+        self._digests: dict[int, _Doc] = {}
+
+    def _doc(self, i: int) -> _Doc:
+        doc = self._digests.get(i)
+        if doc is None:
+            doc = self._digests[i] = self._digest(*self._phrasings[i])
+        return doc
 
     def _word_idf(self, folded: str) -> float:
         return self.idf.get(f"f:{folded}", self.unknown_idf)
@@ -221,12 +261,16 @@ class Index:
         use = rare or [t for t in terms if t in self.postings]
         acc: dict[int, float] = defaultdict(float)
         for term in use:
-            docs, weights = self.postings[term]
-            for doc, weight in zip(docs[:MAX_POSTINGS], weights[:MAX_POSTINGS], strict=True):
-                acc[doc] += weight
+            idf = self.idf[term]
+            for doc in self.postings[term][:MAX_POSTINGS]:
+                acc[doc] += idf
         if not acc:
             return []
-        ranked = heapq.nlargest(CANDIDATES, acc.items(), key=lambda item: (item[1], -item[0]))
+        # The length factor moves a score by a fifth at most: shortlist on the IDF sums (a C-level key),
+        # then rank the shortlist with it. Ties go to the earlier phrasing, for determinism.
+        factor = self.doc_factor
+        shortlist = heapq.nlargest(CANDIDATES * 4, acc, key=acc.__getitem__)
+        ranked = sorted(((d, acc[d] * factor[d]) for d in shortlist), key=lambda i: (-i[1], i[0]))[:CANDIDATES]
         cutoff = ranked[0][1] * CANDIDATE_REACH
         return [doc for doc, weight in ranked if weight >= cutoff]
 
@@ -269,7 +313,7 @@ class Index:
         norm = self._repair_typos(self.normalizer.normalize(question))
         best_by_entry: dict[str, tuple[float, _Doc, dict[str, float]]] = {}
         query = self._prepare(norm)
-        docs = [self.docs[i] for i in self._candidates(norm)] if norm.tokens else []
+        docs = [self._doc(i) for i in self._candidates(norm)] if norm.tokens else []
         # One call into rapidfuzz for all candidates: the per-call overhead dominates otherwise.
         found = process.extract(query.folded, [d.folded for d in docs], scorer=TOKEN_SET, limit=None)
         fuzzy = {i: similarity for _, similarity, i in found}
