@@ -36,13 +36,14 @@ def render_entry(entry: Entry) -> str:
     return "\n\n".join(parts)
 
 
-def render_result(result: SearchResult) -> str:
+def render_result(result: SearchResult, *, recorded: bool = False) -> str:
+    """The reply to a question. ``recorded``: the question was stored for staff, and the citizen is told so."""
     if result.status is Status.ANSWERED and result.best:
         return render_entry(result.best.entry)
     if result.status is Status.SUGGESTED:
         lines = [texts.DID_YOU_MEAN] + [f"  {i}. {c.entry.title}" for i, c in enumerate(result.choices, 1)]
         return "\n".join(lines)
-    lines = [texts.NOT_FOUND]
+    lines = [f"{texts.NOT_FOUND} {texts.RECORDED}" if recorded else texts.NOT_FOUND]
     if result.suggestions:
         lines += ["", texts.CLOSEST] + [f"  • {c.entry.title}" for c in result.suggestions]
     lines += ["", texts.HUMAN_HELP]

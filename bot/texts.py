@@ -1,6 +1,7 @@
 """Everything a citizen reads that is not catalogue content, in one place."""
 
-NOT_FOUND = "Xin lỗi, trợ lý chưa có câu trả lời cho câu hỏi này. Câu hỏi của bạn đã được ghi lại để cán bộ bổ sung."
+NOT_FOUND = "Xin lỗi, trợ lý chưa có câu trả lời cho câu hỏi này."
+RECORDED = "Câu hỏi của bạn đã được ghi lại để cán bộ bổ sung."  # only where it really was recorded
 CLOSEST = "Các chủ đề gần nhất:"
 DID_YOU_MEAN = "Có phải bạn muốn hỏi:"
 HUMAN_HELP = (

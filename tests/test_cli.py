@@ -19,6 +19,7 @@ def test_ask_unanswered_offers_human_help(capsys):
     main(["ask", "giá vàng hôm nay"])
     out = capsys.readouterr().out
     assert "chưa có câu trả lời" in out and "Tổ công nghệ số cộng đồng" in out
+    assert "ghi lại" not in out  # the CLI records nothing, so it must not claim to
 
 
 def test_ask_json(capsys):
