@@ -49,10 +49,6 @@ class Normalized:
     def folded_tokens(self) -> tuple[str, ...]:
         return tuple(t.folded for t in self.tokens)
 
-    @property
-    def marked(self) -> bool:
-        return any(t.marked and t.text != t.folded for t in self.tokens)
-
 
 def clean(text: str) -> str:
     """NFC, lower case, invisible characters removed. Lone surrogates are dropped, not raised on."""
@@ -60,10 +56,16 @@ def clean(text: str) -> str:
     return unicodedata.normalize("NFC", _INVISIBLE.sub("", text)).lower()
 
 
+def _clean_lines(texts: Iterable[str]) -> list[str]:
+    """``clean`` for many trusted texts (the catalogue) at once, without the length bound: one pass
+    over the joined text is several times faster than one per text."""
+    joined = "\n".join(t.replace("\n", " ") for t in texts).encode("utf-8", "ignore").decode("utf-8")
+    return unicodedata.normalize("NFC", _INVISIBLE.sub("", joined)).lower().split("\n")
+
+
 def vocabulary_of(texts: Iterable[str]) -> set[str]:
-    """Distinct words of many trusted texts (the catalogue), in one pass and without the length bound."""
-    joined = "\n".join(texts).encode("utf-8", "ignore").decode("utf-8")
-    return set(_TOKEN.findall(unicodedata.normalize("NFC", _INVISIBLE.sub("", joined)).lower()))
+    """Distinct words of many trusted texts."""
+    return {w for line in _clean_lines(texts) for w in _TOKEN.findall(line)}
 
 
 def words(text: str) -> list[str]:
@@ -246,17 +248,17 @@ class Normalizer:
             notes.extend(word_notes)
         return tokens
 
-    def normalize(self, text: str) -> Normalized:
+    def _normalized(self, text: str, raw: list[str]) -> Normalized:
         notes: list[str] = []
-        tokens = self.phrases.rewrite(self._expand(words(text), notes), notes)
+        tokens = self.phrases.rewrite(self._expand(raw, notes), notes)
         return Normalized(text, tuple(tokens), tuple(notes))
 
+    def normalize(self, text: str) -> Normalized:
+        return self._normalized(text, words(text))
+
     def normalize_many(self, texts: list[str]) -> list[Normalized]:
-        """Normalize trusted catalogue texts: cleaned in one pass, with no length bound."""
-        cleaned = unicodedata.normalize("NFC", _INVISIBLE.sub("", "\n".join(t.replace("\n", " ") for t in texts)))
-        out = []
-        for text, line in zip(texts, cleaned.lower().split("\n"), strict=True):
-            notes: list[str] = []
-            tokens = self.phrases.rewrite(self._expand(_TOKEN.findall(line), notes), notes)
-            out.append(Normalized(text, tuple(tokens), tuple(notes)))
-        return out
+        """Normalize trusted catalogue texts in one batch (same result as ``normalize`` on each)."""
+        return [
+            self._normalized(text, _TOKEN.findall(line)[:MAX_TOKENS])
+            for text, line in zip(texts, _clean_lines(texts), strict=True)
+        ]

@@ -23,7 +23,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from knowledge.models import Candidate, Catalogue, Entry, Explanation, SearchResult, Status
+from knowledge.models import Candidate, Catalogue, Explanation, SearchResult, Status
 from knowledge.normalize import Lexicon, Normalized, Normalizer, Token, vocabulary_of
 
 K1, B = 1.2, 0.3  # BM25; phrasings are short, so length matters little
@@ -93,42 +93,24 @@ class _Query:
     wants_procedure: bool
 
 
-def _terms(norm: Normalized, user: bool) -> list[str]:
-    """Index terms: folded words and pairs, plus accented words and pairs where accents exist.
-
-    For a citizen's question, accented terms only where they typed the accents themselves; for a
-    catalogue phrasing, wherever the word has accents (an accent-free word's accented term would just
-    repeat its folded one)."""
-    toks = norm.tokens
-    accented = [t.text != t.folded and (t.marked or not user) for t in toks]
-    out = [f"f:{t.folded}" for t in toks]
-    out += [f"F:{a.folded} {b.folded}" for a, b in itertools.pairwise(toks)]
-    out += [f"a:{t.text}" for t, m in zip(toks, accented, strict=True) if m]
-    out += [
-        f"A:{a.text} {b.text}"
-        for (a, b), (ma, mb) in zip(itertools.pairwise(toks), itertools.pairwise(accented), strict=True)
-        if ma or mb
-    ]
-    return out
-
-
-def _phrasing_terms(tokens: tuple[Token, ...], ambiguous: frozenset[str]) -> list[str]:
-    """``_terms`` of a catalogue phrasing, in one loop: this runs 60,000 times on a large catalogue.
-
-    Accented terms are kept only where the folded key is ambiguous (ban: bán, bàn, bạn): elsewhere
-    their postings would repeat the folded term's exactly."""
+def _terms(tokens: tuple[Token, ...], ambiguous: frozenset[str], typed_only: bool) -> list[str]:
+    """Index terms: folded words and adjacent pairs, plus accented words and pairs where accents tell
+    folded collisions apart (ban: bán, bàn, bạn) — elsewhere their postings would repeat the folded
+    term's. For a citizen's question (``typed_only``), only accents they typed themselves count.
+    One plain loop: it runs 60,000 times when a large catalogue is indexed."""
     out: list[str] = []
     prev: Token | None = None
+    prev_telling = False
     for t in tokens:
         out.append("f:" + t.folded)
-        telling = t.text != t.folded and t.folded in ambiguous
+        telling = t.text != t.folded and t.folded in ambiguous and (t.marked or not typed_only)
         if telling:
             out.append("a:" + t.text)
         if prev is not None:
             out.append("F:" + prev.folded + " " + t.folded)
-            if telling or (prev.text != prev.folded and prev.folded in ambiguous):
+            if telling or prev_telling:
                 out.append("A:" + prev.text + " " + t.text)
-        prev = t
+        prev, prev_telling = t, telling
     return out
 
 
@@ -181,7 +163,7 @@ class Index:
         lengths = array("I")
         ambiguous = self.normalizer.ambiguous
         for i, (_, _, norm) in enumerate(docs):
-            terms = _phrasing_terms(norm.tokens, ambiguous)
+            terms = _terms(norm.tokens, ambiguous, typed_only=False)
             lengths.append(len(terms))
             for term in terms:
                 post_docs[term].append(i)
@@ -256,7 +238,7 @@ class Index:
 
     def _candidates(self, norm: Normalized) -> list[int]:
         """Phrasings worth scoring: the best by BM25, and only those within reach of the leader."""
-        terms = set(_terms(norm, user=True))
+        terms = set(_terms(norm.tokens, self.normalizer.ambiguous, typed_only=True))
         rare = [t for t in terms if 0 < self.df.get(t, 0) <= self.common_df]
         use = rare or [t for t in terms if t in self.postings]
         acc: dict[int, float] = defaultdict(float)
@@ -356,6 +338,3 @@ class Index:
         if cands[0].score >= t.answer and cands[0].score - runner_up >= t.margin:
             return Status.ANSWERED
         return Status.SUGGESTED
-
-    def entry(self, entry_id: str) -> Entry | None:
-        return self.catalogue.entries.get(entry_id)

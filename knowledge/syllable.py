@@ -14,7 +14,6 @@ from functools import lru_cache
 # Combining tone marks: sắc, huyền, hỏi, ngã, nặng.
 TONE_MARKS = {"\u0301": "s", "\u0300": "f", "\u0309": "r", "\u0303": "x", "\u0323": "j"}
 TONE_BY_KEY = {key: mark for mark, key in TONE_MARKS.items()}
-QUALITY_MARKS = {"\u0302", "\u0306", "\u031b"}  # circumflex, breve, horn
 
 VOWELS = set("aăâeêioôơuưy")
 MARKED_VOWELS = set("ăâêôơư")

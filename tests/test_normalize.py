@@ -119,3 +119,9 @@ def test_lone_surrogates_do_not_raise(normalizer):
 def test_notes_explain_repairs(normalizer):
     notes = normalizer.normalize("ko có cccd").notes
     assert any("ko → không" in n for n in notes)
+
+
+def test_batch_normalization_matches_one_by_one(normalizer, index):
+    texts = [q for e in list(index.catalogue.entries.values())[:40] for q in e.questions]
+    texts += ["căn\u200bcước", "dòng\nhai"]
+    assert normalizer.normalize_many(texts) == [normalizer.normalize(t) for t in texts]
