@@ -22,3 +22,41 @@ REVIEWED = "Cập nhật"
 LOCAL_CHAT_INTRO = (
     "Trợ lý số – hỏi đáp thủ tục hành chính, dịch vụ công trực tuyến.\nGõ câu hỏi rồi nhấn Enter (Ctrl+D để thoát)."
 )
+
+# --- Telegram ---
+GREETING = (
+    "Xin chào{name}! Mình là <b>Trợ lý số</b> 👋\n"
+    "Mình giải đáp về chuyển đổi số và dịch vụ công trực tuyến: căn cước, VNeID, khai sinh, cư trú, "
+    "thuế, bảo hiểm, giấy phép lái xe, an toàn trên mạng…\n\n"
+    "Bạn cứ gõ câu hỏi như khi nói chuyện, có dấu hay không dấu đều được. "
+    "Hoặc chọn một lĩnh vực bên dưới:"
+)
+HELP = (
+    "<b>Cách dùng Trợ lý số</b>\n"
+    "• Gõ câu hỏi, ví dụ: <i>làm căn cước cho con ở đâu</i>\n"
+    "• /linhvuc – xem theo lĩnh vực\n"
+    "• /timkiem từ khoá – tìm mục có từ khoá, ví dụ <i>/timkiem tạm trú</i>\n"
+    "• Dưới mỗi câu trả lời, bấm 👍 hoặc 👎 để góp ý.\n\n"
+    "Trợ lý không bao giờ hỏi mật khẩu, mã OTP hay số tài khoản của bạn."
+)
+SECTORS = "Chọn lĩnh vực:"
+SECTOR_ENTRIES = "<b>{title}</b> – chọn một mục:"
+SEARCH_USAGE = "Gõ từ khoá sau lệnh, ví dụ: /timkiem tạm trú"
+SEARCH_RESULTS = "Kết quả cho “{query}”:"
+SEARCH_NONE = "Không tìm thấy mục nào cho “{query}”."
+NON_TEXT = "Xin lỗi, mình chỉ đọc được tin nhắn chữ. Bạn hãy gõ câu hỏi bằng chữ nhé."
+SLOW_DOWN = "Bạn gửi nhanh quá, chậm lại một chút nhé 🙏 Mình sẽ trả lời ngay sau ít giây."
+STALE_BUTTON = "Nút này đã cũ (nội dung vừa được cập nhật). Bạn gõ lại câu hỏi giúp mình nhé."
+UNKNOWN_ENTRY = "Không tìm thấy mục này, có thể nội dung đã được cập nhật. Bạn gõ câu hỏi để mình tìm lại nhé."
+THANKS_HELPFUL = "Cảm ơn bạn! 👍"
+THANKS_NOT_HELPFUL = "Cảm ơn bạn đã góp ý, cán bộ sẽ xem lại câu trả lời này."
+HELPFUL = "👍 Hữu ích"
+NOT_HELPFUL = "👎 Chưa đúng"
+PREVIOUS = "◀ Trước"
+NEXT = "Tiếp ▶"
+COMMANDS = [
+    ("start", "Bắt đầu"),
+    ("help", "Hướng dẫn sử dụng"),
+    ("linhvuc", "Xem theo lĩnh vực"),
+    ("timkiem", "Tìm theo từ khoá"),
+]

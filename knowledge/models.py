@@ -97,6 +97,11 @@ class SearchResult:
         return self.best.score if self.best else 0.0
 
     @property
+    def ranked(self) -> tuple[Candidate, ...]:
+        """Every candidate offered, best first (for search lists, not for answering)."""
+        return ((self.best,) if self.best else ()) + self.suggestions
+
+    @property
     def choices(self) -> tuple[Candidate, ...]:
         """What to offer under "Có phải bạn muốn hỏi": the best candidate and the runners-up, at most 3."""
         head = (self.best,) if self.best else ()
