@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from collections import Counter
 from pathlib import Path
 
 from bot import render_text, texts
+from bot.config import Settings
 from knowledge import (
     CatalogueError,
     Index,
     SearchResult,
     Status,
-    Thresholds,
     check_catalogue,
     default_sources,
     load_catalogue,
@@ -34,7 +35,7 @@ def _sources(faq: list[str] | None) -> list[Path]:
 
 def _index(faq: list[str] | None) -> Index:
     catalogue, lexicon = load_catalogue(_sources(faq))
-    return Index(catalogue, lexicon, Thresholds.from_env())
+    return Index(catalogue, lexicon, Settings.from_env().thresholds)
 
 
 def result_json(result: SearchResult) -> dict:
@@ -148,8 +149,22 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """Local chat in the terminal: what `make run` offers before the Telegram and web front ends."""
-    index = _index(args.faq)
+    """The main job: the Telegram bot when a token is set, otherwise a local chat in the terminal."""
+    settings = Settings.from_env()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    faq = args.faq or ([str(settings.faq_path)] if settings.faq_path else None)
+    index = _index(faq)
+    if settings.telegram_token:
+        from bot.records import LogRecorder
+        from bot.runner import run_telegram
+        from bot.telegram_app import build_application
+
+        run_telegram(settings, build_application(settings, index, LogRecorder(settings.user_hash_salt)))
+        return 0
+    return _terminal_chat(index)
+
+
+def _terminal_chat(index: Index) -> int:
     interactive = sys.stdin.isatty()
     if interactive:
         print(texts.LOCAL_CHAT_INTRO)

@@ -13,6 +13,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "[email]"),
     # Licence plates: 82A-123.45, 29A1 234.56, 51F 12345, 82-B1 123.45
     (re.compile(r"(?<![\w])\d{2}\s?-?\s?[A-Za-z]{1,2}\d?\s?-?\s?\d{3}\.?\d{2}(?![\w])"), "[biển số]"),
+    (re.compile(r"\(0\d{2,3}\)\s?\d(?:" + _SEP + r"\d){5,7}" + _END), "[số điện thoại]"),  # (0260) 3 123 456
     # Phones: 0912 345 678, 0912.345.678, +84 912 345 678, 84912345678, (0260) 3 123 456
     (re.compile(r"(?<![\w+])(?:\+?84|\(?0)\)?(?:" + _SEP + r"\d){8,10}" + _END), "[số điện thoại]"),
     (re.compile(_START + r"\d(?:" + _SEP + r"\d){11}" + _END), "[số căn cước]"),  # 12 digits

@@ -15,10 +15,12 @@ PAGE_CHARS = 1500  # a phone screen or two; longer guides are paged
 
 
 def _blocks(entry: Entry) -> list[str]:
-    blocks = [f"<b>{escape(entry.title)}</b>"]
+    """Sections as HTML blocks; the title travels with the first one, so no page is a bare title."""
+    blocks = []
     for heading, lines in entry_sections(entry):
         body = "\n".join(escape(line.strip()) for line in lines)
         blocks.append(f"<b>{escape(heading)}:</b>\n{body}" if heading else body)
+    blocks[0] = f"<b>{escape(entry.title)}</b>\n\n{blocks[0]}"
     return blocks
 
 
@@ -48,7 +50,7 @@ def _split(block: str, limit: int) -> list[str]:
 
 def entry_pages(entry: Entry, page_chars: int = PAGE_CHARS) -> list[str]:
     """The entry as HTML pages: whole sections packed together, none over Telegram's limit."""
-    limit = TELEGRAM_LIMIT - 40  # room for the "(1/3)" marker
+    limit = min(page_chars, TELEGRAM_LIMIT - 40)  # room for the "(1/3)" marker
     pages: list[str] = []
     current = ""
     for block in _blocks(entry):

@@ -14,6 +14,7 @@ from knowledge.problems import Problem
 from knowledge.yamlfile import Node
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_ID_LENGTH = 48  # an id travels in Telegram callback data (64 bytes) with a short prefix
 
 # Field name → how staff know it (used in messages).
 FAQ_FIELDS = {
@@ -171,6 +172,12 @@ class _EntryReader:
                 "id" if "id" in node else None,
                 'Thiếu "id" (mã mục).',
                 'Thêm "id: ten-muc-khong-dau", ví dụ "id: cap-doi-can-cuoc".',
+            )
+        elif len(self.id) > MAX_ID_LENGTH:
+            self.problem(
+                "id",
+                f'Mã mục "{self.id}" dài {len(self.id)} ký tự, quá {MAX_ID_LENGTH}.',
+                "Rút ngắn mã: nút bấm trên Telegram chỉ chứa được 64 byte.",
             )
         elif not SLUG.match(self.id):
             self.problem(

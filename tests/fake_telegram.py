@@ -63,6 +63,7 @@ class FakeTelegram:
         self._new_call = asyncio.Event()
         self.failures: dict[str, list[Failure]] = {}
         self.delivered: set[int] = set()
+        self.handed_out: set[int] = set()  # update ids returned by getUpdates at least once
         self.port = 0
         self._runner: web.AppRunner | None = None
         self.closing = False
@@ -238,7 +239,9 @@ class FakeTelegram:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._new_update.wait(), float(params.get("timeout") or 0))
         limit = int(params.get("limit") or 100)
-        return list(itertools.islice(self.updates, limit))
+        batch = list(itertools.islice(self.updates, limit))
+        self.handed_out.update(u["update_id"] for u in batch)
+        return batch
 
     def _message_result(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = int(params.get("chat_id", 0))

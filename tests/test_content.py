@@ -85,3 +85,11 @@ def test_every_entry_is_reachable_by_its_own_phrasings(index, entries):
 def test_every_sector_has_entries(index):
     for sector in index.catalogue.sectors:
         assert index.catalogue.in_sector(sector), sector
+
+
+def test_every_button_fits_in_telegram_callback_data(entries):
+    from bot import callbacks
+
+    for e in entries:
+        for action in (callbacks.Open(e.id), callbacks.Page(e.id, 99), callbacks.Feedback(e.id, False)):
+            assert callbacks.decode(callbacks.encode(action)) == action

@@ -150,3 +150,9 @@ def test_loader_refuses_a_broken_file_with_the_same_messages(write_yaml):
 def test_all_problems_are_reported_not_just_the_first(write_yaml):
     text = GOOD.replace("reviewed: 2026-11-01", "reviewed: sai").replace("sector: test", "sector: x")
     assert len(problems_for(write_yaml, text)) >= 4
+
+
+def test_ids_short_enough_for_telegram_buttons(write_yaml):
+    long_id = "a" + "-b" * 30
+    [message] = problems_for(write_yaml, GOOD.replace("id: can-cuoc", f"id: {long_id}", 1))
+    assert "quá 48" in message and "64 byte" in message
