@@ -32,6 +32,7 @@ validate: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/bench_search.py
+	$(PY) bench/bench_telegram.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -48,7 +49,8 @@ def _split(block: str, limit: int) -> list[str]:
     return [p for p in pieces if p]
 
 
-def entry_pages(entry: Entry, page_chars: int = PAGE_CHARS) -> list[str]:
+@lru_cache(maxsize=4096)  # entries are immutable; a reload brings new Entry objects
+def entry_pages(entry: Entry, page_chars: int = PAGE_CHARS) -> tuple[str, ...]:
     """The entry as HTML pages: whole sections packed together, none over Telegram's limit."""
     limit = min(page_chars, TELEGRAM_LIMIT - 40)  # room for the "(1/3)" marker
     pages: list[str] = []
@@ -64,13 +66,14 @@ def entry_pages(entry: Entry, page_chars: int = PAGE_CHARS) -> list[str]:
         pages.append(current)
     if len(pages) > 1:
         pages = [f"{p}\n\n<i>({i}/{len(pages)})</i>" for i, p in enumerate(pages, 1)]
-    return pages
+    return tuple(pages)
 
 
 def _button(label: str, action: callbacks.Action) -> InlineKeyboardButton:
     return InlineKeyboardButton(label, callback_data=callbacks.encode(action))
 
 
+@lru_cache(maxsize=4096)  # PTB markup objects are frozen, so one can serve every reply
 def entry_keyboard(entry: Entry, page: int, pages: int) -> InlineKeyboardMarkup:
     rows: list[list[InlineKeyboardButton]] = []
     if page == 0:

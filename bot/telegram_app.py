@@ -42,6 +42,7 @@ from knowledge import Entry, Index, SearchResult, Status
 log = logging.getLogger("tro_ly_so.telegram")
 
 CHANNEL = "telegram"
+TYPING_AFTER = 1.0  # seconds: shorter waits go unnoticed, and each "typing…" is one more API call
 SEND_ATTEMPTS = 3  # for network failures and 5xx; RetryAfter is the rate limiter's job
 
 
@@ -71,7 +72,7 @@ async def _send(call, *args, **kwargs):
     return None
 
 
-def _pages(context: ContextTypes.DEFAULT_TYPE, entry: Entry) -> list[str]:
+def _pages(context: ContextTypes.DEFAULT_TYPE, entry: Entry) -> tuple[str, ...]:
     return render_telegram.entry_pages(entry, context.bot_data["page_chars"])
 
 
@@ -168,12 +169,25 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not text:
         await _send(message.reply_html, escape(texts.EMPTY_QUESTION))
         return
-    with contextlib.suppress(TimedOut, NetworkError, RetryAfter):  # "typing…" must never cost the answer
-        await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
-    result = _index(context).search(text)
-    recorder = _recorder(context)
-    safely("question", recorder.question, channel=CHANNEL, user_id=user.id, text=text, result=result)
-    await _answer(context, message, result)
+    answered = asyncio.Event()
+    context.application.create_task(_typing_if_slow(context, message.chat_id, answered), update=update)
+    try:
+        result = _index(context).search(text)
+        recorder = _recorder(context)
+        safely("question", recorder.question, channel=CHANNEL, user_id=user.id, text=text, result=result)
+        await _answer(context, message, result)
+    finally:
+        answered.set()  # a typing request already on the wire finishes; one still waiting never starts
+
+
+async def _typing_if_slow(context: ContextTypes.DEFAULT_TYPE, chat_id: int, answered: asyncio.Event) -> None:
+    """Show "typing…" when the answer is not out within TYPING_AFTER seconds (a slow network, a busy
+    rate limiter). Instant answers skip it: it would be invisible and double the API calls."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(answered.wait(), TYPING_AFTER)
+        return
+    with contextlib.suppress(TimedOut, NetworkError, RetryAfter, Forbidden):  # never costs the answer
+        await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
 
 
 async def _answer(context: ContextTypes.DEFAULT_TYPE, message: Message, result: SearchResult) -> None:
