@@ -37,6 +37,7 @@ from bot import callbacks, render_telegram, texts
 from bot.config import Settings
 from bot.flood import FloodGuard
 from bot.records import Recorder, safely
+from bot.redact import redact, user_hash
 from knowledge import Entry, Index, SearchResult, Status
 
 log = logging.getLogger("tro_ly_so.telegram")
@@ -291,10 +292,31 @@ async def non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _send(message.reply_html, escape(texts.NON_TEXT))
 
 
+def describe(update: object, salt: str = "") -> str:
+    """An update for the logs: what happened and to whom, without personal data."""
+    if not isinstance(update, Update):
+        return repr(update)[:200]
+    message = update.effective_message
+    user = update.effective_user
+    parts = [f"update_id={update.update_id}"]
+    kinds = ("message", "edited_message", "channel_post", "callback_query", "inline_query")
+    parts += [f"type={k}" for k in kinds if getattr(update, k, None)][:1]
+    if message:
+        parts.append(f"chat_type={message.chat.type}")
+    if user:
+        parts.append(f"user={user_hash(user.id, salt)}")
+    text = (message.text if message else None) or (update.inline_query.query if update.inline_query else None)
+    if text:
+        parts.append(f"text={redact(text)[:200]!r}")
+    if update.callback_query:
+        parts.append(f"data={update.callback_query.data!r}")
+    return " ".join(parts)
+
+
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log every failure with the update that caused it; the application keeps running."""
     error = context.error
-    summary = update.to_dict() if isinstance(update, Update) else repr(update)
+    summary = describe(update, context.bot_data.get("salt", ""))
     if isinstance(error, Forbidden):
         log.warning("blocked or removed by the user, not retrying: %s update=%s", error, summary)
         return
@@ -326,6 +348,7 @@ def build_application(settings: Settings, index: Index, recorder: Recorder, *, u
     application.bot_data["index"] = index
     application.bot_data["recorder"] = recorder
     application.bot_data["page_chars"] = settings.page_chars
+    application.bot_data["salt"] = settings.user_hash_salt
     application.bot_data["flood"] = FloodGuard(settings.flood_messages, settings.flood_seconds)
 
     new = filters.UpdateType.MESSAGE  # edited messages and channel posts are not questions

@@ -300,3 +300,16 @@ def test_burst_of_1000_updates_from_200_users_none_lost(index):
 
     # Telegram's own 30 messages/s would make this a minute; the limiter itself is tested above.
     play(index, scenario, flood_messages=100, send_rate=0, timeout=150)
+
+
+def test_failures_are_logged_without_personal_data(index, caplog):
+    async def scenario(fake, app, rec):
+        fake.fail("sendMessage", "500", times=10)
+        fake.text("số của tôi 0912 345 678, VNeID là gì", user_id=31337)
+        await asyncio.sleep(3)
+
+    with caplog.at_level(logging.ERROR, logger="tro_ly_so.telegram"):
+        play(index, scenario)
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "failed to handle update" in logged
+    assert "0912" not in logged and "31337" not in logged and "[số điện thoại]" in logged
