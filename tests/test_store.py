@@ -1,0 +1,105 @@
+"""The SQLite records store: schema, redaction, pseudonyms, retention, failures that never reach citizens."""
+
+import logging
+import sqlite3
+from datetime import timedelta
+
+import pytest
+
+from bot import store as store_module
+from bot.grouping import draft_entry, group_questions
+from bot.store import Store, connect, migrate
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store(tmp_path / "records.sqlite", salt="pepper")
+    yield s
+    s.close()
+
+
+def test_schema_wal_indexes_and_idempotent_migration(tmp_path):
+    db = connect(tmp_path / "r.sqlite")
+    migrate(db)
+    migrate(db)
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA user_version").fetchone()[0] == store_module.SCHEMA_VERSION
+    indexes = {i.name for i in db["questions"].indexes}
+    assert {"idx_questions_at", "idx_questions_status_at", "idx_questions_entry_id"} <= indexes
+
+
+def test_questions_are_stored_redacted_and_pseudonymous(store, index):
+    result = index.search("giá vàng hôm nay")
+    store.question(channel="telegram", user_id=987654321, text="gọi 0912 345 678 giá vàng hôm nay", result=result)
+    store.flush()
+    [row] = store.questions()
+    assert row["status"] == "unanswered" and row["channel"] == "telegram"
+    assert "0912" not in row["text"] and "[số điện thoại]" in row["text"]
+    assert "987654321" not in row["user_hash"] and len(row["user_hash"]) == 16
+
+
+def test_feedback_and_stats(store, index):
+    answered = index.search("VNeID là gì")
+    for _ in range(3):
+        store.question(channel="web", user_id=1, text="VNeID là gì", result=answered)
+    store.question(channel="web", user_id=2, text="giá vàng", result=index.search("giá vàng"))
+    store.feedback(channel="web", user_id=1, entry_id="vneid-la-gi", helpful=True)
+    store.feedback(channel="web", user_id=2, entry_id="vneid-la-gi", helpful=False)
+    store.flush()
+    stats = store.stats()
+    assert stats["total"] == 4 and stats["by_status"] == {"answered": 3, "unanswered": 1}
+    assert stats["helpful"] == 1 and stats["not_helpful"] == 1
+    assert stats["top"][0]["entry_id"] == "vneid-la-gi"
+
+
+def test_retention_purges_old_records(store, index, monkeypatch):
+    result = index.search("VNeID là gì")
+    real_now = store_module.now()
+    monkeypatch.setattr(store_module, "now", lambda: real_now - timedelta(days=400))
+    store.question(channel="web", user_id=1, text="cũ", result=result)
+    store.flush()
+    monkeypatch.setattr(store_module, "now", lambda: real_now)
+    store.question(channel="web", user_id=1, text="mới", result=result)
+    store.flush()
+    assert store.purge(180) == 1
+    assert [r["text"] for r in store.questions()] == ["mới"]
+
+
+def test_filters_treat_like_wildcards_and_quotes_as_text(store, index):
+    result = index.search("giá vàng")
+    for text in ["100% giá vàng", "giá_vàng", "'; DROP TABLE questions; --"]:
+        store.question(channel="web", user_id=1, text=text, result=result)
+    store.flush()
+    assert [r["text"] for r in store.questions(contains="%")] == ["100% giá vàng"]
+    assert [r["text"] for r in store.questions(contains="_")] == ["giá_vàng"]
+    assert len(store.questions(contains="DROP TABLE")) == 1 and len(store.questions()) == 3
+
+
+def test_a_locked_database_is_logged_and_nothing_raises(store, index, caplog):
+    blocker = sqlite3.connect(store.path, timeout=0.1)
+    blocker.execute("BEGIN EXCLUSIVE")
+    with caplog.at_level(logging.ERROR, logger="tro_ly_so.records"):
+        store.question(channel="web", user_id=1, text="x", result=index.search("x"))  # returns at once
+        store.flush(timeout=30)
+    blocker.rollback()
+    blocker.close()
+    assert store.failures == 1
+    assert any("could not write" in r.message for r in caplog.records)
+
+
+def test_grouping_and_draft(index):
+    rows = [
+        {"at": "2026-11-01T08:00:00", "text": "xin giấy phép karaoke ở đâu"},
+        {"at": "2026-11-02T08:00:00", "text": "xin giay phep karaoke o dau a"},
+        {"at": "2026-11-03T08:00:00", "text": "giấy phép kinh doanh karaoke xin ở đâu"},
+        {"at": "2026-11-04T08:00:00", "text": "lịch tiêm chủng cho trẻ"},
+    ]
+    groups = group_questions(rows, index.normalizer)
+    assert [g.count for g in groups] == [3, 1]
+    assert groups[0].first.startswith("2026-11-01") and groups[0].last.startswith("2026-11-03")
+    draft = draft_entry(groups[0])
+    import yaml
+
+    [entry] = yaml.safe_load(draft)
+    assert entry["questions"][:2] == ["xin giấy phép karaoke ở đâu", "xin giay phep karaoke o dau a"]
+    assert entry["verified"] is False and entry["id"].startswith("moi-")
