@@ -149,19 +149,20 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """The main job: the Telegram bot when a token is set, otherwise a local chat in the terminal."""
+    """The main job: web chat and console, plus the Telegram bot when a token is set."""
+    from bot.engine import Engine
+    from bot.runner import run
+
     settings = Settings.from_env()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    faq = args.faq or ([str(settings.faq_path)] if settings.faq_path else None)
-    index = _index(faq)
-    if settings.telegram_token:
-        from bot.records import LogRecorder
-        from bot.runner import run_telegram
-        from bot.telegram_app import build_application
+    faq = Path(args.faq[0]) if args.faq else settings.faq_path
+    run(settings, Engine.load(faq, settings.thresholds))
+    return 0
 
-        run_telegram(settings, build_application(settings, index, LogRecorder(settings.user_hash_salt)))
-        return 0
-    return _terminal_chat(index)
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    """A chat in the terminal, over the same catalogue: for trying questions without a browser."""
+    return _terminal_chat(_index(args.faq))
 
 
 def _terminal_chat(index: Index) -> int:
@@ -207,8 +208,11 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("-v", "--verbose", action="store_true", help="liệt kê các câu chưa đạt")
     ev.set_defaults(func=cmd_eval)
 
-    run = with_faq(sub.add_parser("run", help="chạy trợ lý"))
+    run = with_faq(sub.add_parser("run", help="chạy trợ lý: web, bảng quản trị, Telegram khi có token"))
     run.set_defaults(func=cmd_run)
+
+    chat = with_faq(sub.add_parser("chat", help="trò chuyện ngay trong cửa sổ dòng lệnh"))
+    chat.set_defaults(func=cmd_chat)
     return parser
 
 

@@ -34,6 +34,10 @@ class Settings:
     flood_messages: int = 8  # a citizen may send this many messages...
     flood_seconds: float = 30.0  # ...in this many seconds before being asked to slow down
     user_hash_salt: str = ""
+    admin_ids: frozenset[int] = frozenset()  # Telegram user ids allowed /unanswered, /stats, /reload
+    admin_token: str = ""  # console login; empty: a random one is printed at start
+    database_path: Path = Path("data/tro_ly_so.sqlite")
+    retention_days: int = 180
     log_level: str = "INFO"
     thresholds: Thresholds = field(default_factory=Thresholds)
 
@@ -53,6 +57,10 @@ class Settings:
             flood_messages=_int(env, "FLOOD_MESSAGES", cls.flood_messages),
             flood_seconds=_float(env, "FLOOD_SECONDS", cls.flood_seconds),
             user_hash_salt=env.get("USER_HASH_SALT", ""),
+            admin_ids=frozenset(int(x) for x in env.get("ADMIN_IDS", "").replace(",", " ").split() if x.strip()),
+            admin_token=env.get("ADMIN_TOKEN", "").strip(),
+            database_path=Path(env.get("DATABASE_PATH", "").strip() or cls.database_path),
+            retention_days=_int(env, "RETENTION_DAYS", cls.retention_days),
             log_level=env.get("LOG_LEVEL", "").strip() or cls.log_level,
             thresholds=Thresholds.from_env(env),
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import UTC, datetime, timedelta
 from html import escape
 from uuid import uuid4
 
@@ -35,9 +36,12 @@ from telegram.ext import (
 
 from bot import callbacks, render_telegram, texts
 from bot.config import Settings
+from bot.engine import Engine, ReloadReport
 from bot.flood import FloodGuard
+from bot.grouping import group_questions
 from bot.records import Recorder, safely
 from bot.redact import redact, user_hash
+from bot.store import Store
 from knowledge import Entry, Index, SearchResult, Status
 
 log = logging.getLogger("tro_ly_so.telegram")
@@ -51,7 +55,7 @@ SEND_ATTEMPTS = 3  # for network failures and 5xx; RetryAfter is the rate limite
 
 
 def _index(context: ContextTypes.DEFAULT_TYPE) -> Index:
-    return context.bot_data["index"]
+    return context.bot_data["engine"].index  # read per update: a reload swaps it
 
 
 def _recorder(context: ContextTypes.DEFAULT_TYPE) -> Recorder:
@@ -152,6 +156,64 @@ async def search_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         escape(texts.SEARCH_RESULTS.format(query=query)),
         reply_markup=render_telegram.entry_list_keyboard(found),
     )
+
+
+def _is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    user = update.effective_user
+    return bool(user and user.id in context.bot_data["admins"])
+
+
+async def admin_unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if not _is_admin(update, context):
+        await help_command(update, context)
+        return
+    store: Store | None = context.bot_data["store"]
+    if store is None:
+        await _send(update.effective_message.reply_html, escape(texts.NO_DATABASE))
+        return
+    days = int(context.args[0]) if context.args and context.args[0].isdigit() else 7
+    since = (datetime.now(UTC) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S")
+    groups = group_questions(store.questions(status="unanswered", since=since), _index(context).normalizer)
+    lines = [f"<b>Câu hỏi chưa trả lời được, {days} ngày qua: {sum(g.count for g in groups)}</b>"]
+    lines += [f"{g.count}× {escape(g.label[:100])}" for g in groups[:15]]
+    await _send(update.effective_message.reply_html, "\n".join(lines)[:4000])
+
+
+async def admin_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if not _is_admin(update, context):
+        await help_command(update, context)
+        return
+    store: Store | None = context.bot_data["store"]
+    if store is None:
+        await _send(update.effective_message.reply_html, escape(texts.NO_DATABASE))
+        return
+    s = store.stats(30)
+    by = s["by_status"]
+    votes = s["helpful"] + s["not_helpful"]
+    text = (
+        f"<b>30 ngày qua</b>: {s['total']} câu hỏi\n"
+        f"trả lời: {by.get('answered', 0)}, gợi ý: {by.get('suggested', 0)}, chưa trả lời: {by.get('unanswered', 0)}\n"
+        f"góp ý hữu ích: {s['helpful']}/{votes}\n"
+        f"mục trong danh mục: {len(_index(context).catalogue)}"
+    )
+    await _send(update.effective_message.reply_html, text)
+
+
+async def admin_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if not _is_admin(update, context):
+        await help_command(update, context)
+        return
+    report = context.bot_data["engine"].reload()
+    await _send(update.effective_message.reply_text, report.summary()[:4000])
+
+
+async def notify_admins(application: Application, report: ReloadReport) -> None:
+    """Tell every administrator what a reload did (or why it was refused)."""
+    for admin in application.bot_data["admins"]:
+        try:
+            await application.bot.send_message(admin, report.summary()[:4000])
+        except (Forbidden, BadRequest, NetworkError) as exc:
+            log.warning("could not notify administrator: %s", exc)
 
 
 async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -333,7 +395,14 @@ async def post_init(application: Application) -> None:
 # -- wiring -----------------------------------------------------------------------------------
 
 
-def build_application(settings: Settings, index: Index, recorder: Recorder, *, updater: bool = True) -> Application:
+def build_application(
+    settings: Settings,
+    knowledge: Index | Engine,
+    recorder: Recorder,
+    *,
+    updater: bool = True,
+    store: Store | None = None,
+) -> Application:
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_token)
@@ -345,7 +414,9 @@ def build_application(settings: Settings, index: Index, recorder: Recorder, *, u
     if not updater:  # webhook mode: our own aiohttp server feeds the update queue
         builder = builder.updater(None)
     application = builder.build()
-    application.bot_data["index"] = index
+    application.bot_data["engine"] = knowledge if isinstance(knowledge, Engine) else Engine(knowledge)
+    application.bot_data["store"] = store
+    application.bot_data["admins"] = settings.admin_ids
     application.bot_data["recorder"] = recorder
     application.bot_data["page_chars"] = settings.page_chars
     application.bot_data["salt"] = settings.user_hash_salt
@@ -356,6 +427,9 @@ def build_application(settings: Settings, index: Index, recorder: Recorder, *, u
     application.add_handler(CommandHandler(["help", "trogiup"], help_command, filters=new))
     application.add_handler(CommandHandler("linhvuc", sectors_command, filters=new))
     application.add_handler(CommandHandler("timkiem", search_command, filters=new))
+    application.add_handler(CommandHandler("unanswered", admin_unanswered, filters=new))
+    application.add_handler(CommandHandler("stats", admin_stats, filters=new))
+    application.add_handler(CommandHandler("reload", admin_reload, filters=new))
     application.add_handler(MessageHandler(new & filters.TEXT & ~filters.COMMAND, question))
     application.add_handler(
         MessageHandler(

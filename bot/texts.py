@@ -60,3 +60,4 @@ COMMANDS = [
     ("linhvuc", "Xem theo lĩnh vực"),
     ("timkiem", "Tìm theo từ khoá"),
 ]
+NO_DATABASE = "Chưa có cơ sở dữ liệu ghi nhận câu hỏi (DATABASE_PATH)."

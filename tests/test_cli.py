@@ -82,7 +82,7 @@ def test_eval_prints_categories(capsys, argv):
     assert "trả lời đúng" in out and "trả lời SAI" in out and "ngoài phạm vi bị từ chối" in out
 
 
-def test_run_answers_piped_questions(capsys, monkeypatch):
+def test_terminal_chat_answers_piped_questions(capsys, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO("VNeID là gì\n"))
-    assert main(["run"]) == 0
+    assert main(["chat"]) == 0
     assert "Bộ Công an" in capsys.readouterr().out

@@ -13,10 +13,10 @@ from pathlib import Path
 import aiohttp
 
 from bot.config import Settings
-from bot.runner import SECRET_HEADER, serve_webhook
-from bot.telegram_app import build_application
+from bot.engine import Engine
+from bot.runner import SECRET_HEADER, serve
 from tests.fake_telegram import FakeTelegram
-from tests.telegram_harness import TOKEN, MemoryRecorder
+from tests.telegram_harness import TOKEN
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -41,9 +41,8 @@ def test_webhook_checks_the_secret_and_drains_accepted_updates_on_stop(index):
             port=port,
             send_rate=0,
         )
-        application = build_application(settings, index, MemoryRecorder(), updater=False)
         stop = asyncio.Event()
-        server = asyncio.create_task(serve_webhook(settings, application, stop))
+        server = asyncio.create_task(serve(settings, Engine(index), store=None, stop=stop))
         url = f"http://127.0.0.1:{port}/telegram/hook"
         async with aiohttp.ClientSession() as http:
             for _ in range(50):  # wait for the server to listen
@@ -81,6 +80,8 @@ def test_the_real_process_polls_answers_and_stops_on_sigterm(tmp_path):
             "TELEGRAM_BOT_TOKEN": TOKEN,
             "TELEGRAM_API_URL": fake.base_url,
             "PYTHONPATH": str(PROJECT),
+            "PORT": str(free_port()),
+            "DATABASE_PATH": str(tmp_path / "records.sqlite"),
         }
         env.pop("WEBHOOK_URL", None)
         process = await asyncio.create_subprocess_exec(
@@ -109,5 +110,55 @@ def test_the_real_process_polls_answers_and_stops_on_sigterm(tmp_path):
         assert process.returncode == 0, output.decode()[-2000:]
         assert {int(c.params["chat_id"]) for c in fake.sent("sendMessage")} == {71, *range(80, 90)}
         await fake.stop()
+        # every answered question was recorded before the process exited
+        import sqlite3
+
+        with sqlite3.connect(tmp_path / "records.sqlite") as db:
+            assert db.execute("SELECT count(*) FROM questions").fetchone()[0] == 11
+
+    asyncio.run(scenario())
+
+
+def test_without_a_token_make_run_serves_the_web_chat_and_says_how_to_log_in(tmp_path):
+    async def scenario():
+        port = free_port()
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(PROJECT),
+            "PORT": str(port),
+            "ADMIN_TOKEN": "tok",
+            "DATABASE_PATH": str(tmp_path / "r.sqlite"),
+        }
+        env.pop("TELEGRAM_BOT_TOKEN", None)
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            cwd=PROJECT,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        try:
+            banner = (await asyncio.wait_for(process.stdout.readline(), 30)).decode()
+            assert f"http://127.0.0.1:{port}" in banner
+            async with aiohttp.ClientSession() as http:
+                for _ in range(100):
+                    try:
+                        async with http.post(f"http://127.0.0.1:{port}/api/ask", json={"q": "VNeID là gì"}) as r:
+                            payload = await r.json()
+                            break
+                    except aiohttp.ClientConnectionError:
+                        await asyncio.sleep(0.1)
+            assert payload["status"] == "answered"
+            process.send_signal(signal.SIGTERM)
+            output, _ = await asyncio.wait_for(process.communicate(), 30)
+        finally:
+            if process.returncode is None:
+                process.kill()
+        assert process.returncode == 0
+        text = banner + output.decode()
+        assert "/admin" in text and "tok" in text and "TELEGRAM_BOT_TOKEN" in text
 
     asyncio.run(scenario())
