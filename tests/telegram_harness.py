@@ -37,12 +37,12 @@ class MemoryRecorder:
 Scenario = Callable[[FakeTelegram, Application, MemoryRecorder], Awaitable[None]]
 
 
-async def run_bot(index: Index, scenario: Scenario, recorder: MemoryRecorder | None = None, **settings: Any) -> None:
+async def run_bot(index: Index, scenario: Scenario, recorder: Any = None, store: Any = None, **settings: Any) -> None:
     fake = FakeTelegram()
     await fake.start()
     recorder = recorder or MemoryRecorder()
     config = dataclasses.replace(Settings(), telegram_token=TOKEN, telegram_api_url=fake.base_url, **settings)
-    app = build_application(config, index, recorder)
+    app = build_application(config, index, recorder, store=store)
     await app.initialize()
     await app.post_init(app)
     await app.updater.start_polling(poll_interval=0, timeout=1)
