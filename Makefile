@@ -17,6 +17,7 @@ run: $(STAMP)
 	$(PY) -m bot run
 
 test: $(STAMP)
+	bash scripts/ensure-chromium.sh
 	$(PY) -m ruff check .
 	$(PY) -m bot validate
 	$(PY) -m pytest

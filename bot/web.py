@@ -260,7 +260,7 @@ async def unanswered(request: web.Request) -> web.Response:
         )
         rows.append(
             f'<tr data-group="{pages.e(g.key)}"><td><b>{g.count}</b></td><td>{examples}</td>'
-            f"<td>{pages.e(g.first[:16])}<br>{pages.e(g.last[:16])}</td>"
+            f"<td>{pages.e(pages.local_time(g.first))}<br>{pages.e(pages.local_time(g.last))}</td>"
             f"<td>{pages.e(states.get(g.key, 'mới'))}</td><td>{actions}"
             f'<a href="/admin/draft?key={pages.e(g.key)}&amp;{query}">Soạn mục</a></td></tr>'
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta, timezone
 from html import escape
 from typing import Any
 
@@ -63,11 +64,27 @@ def chat() -> str:
 def entry_html(entry: Entry) -> str:
     parts = [f"<strong>{e(entry.title)}</strong>"]
     for heading, lines in entry_sections(entry):
+        if heading == texts.LINKS:  # real links instead of the plain-text list
+            links = "<br>".join(
+                f'<a href="{e(x.url)}" target="_blank" rel="noopener noreferrer">{e(x.title)}</a>' for x in entry.links
+            )
+            parts.append(f"<p><b>{e(heading)}:</b><br>{links}</p>")
+            continue
         body = "<br>".join(e(line.strip()) for line in lines).replace("\n", "<br>")
         parts.append(f"<p><b>{e(heading)}:</b><br>{body}</p>" if heading else f"<p>{body}</p>")
-    for link in entry.links:
-        parts.append(f'<p><a href="{e(link.url)}" target="_blank" rel="noopener noreferrer">{e(link.title)}</a></p>')
     return "".join(parts)
+
+
+VIETNAM = timezone(timedelta(hours=7))
+
+
+def local_time(iso: str) -> str:
+    """A stored UTC time as administrators read it: Vietnam time, dd/mm/yyyy hh:mm."""
+    try:
+        moment = datetime.fromisoformat(iso).replace(tzinfo=UTC)
+    except ValueError:
+        return iso
+    return moment.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
 
 
 def answer_html(result: SearchResult, recorded: bool) -> str:

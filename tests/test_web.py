@@ -166,3 +166,10 @@ def test_web_chat_api(index, tmp_path):
         assert (await (await client.get("/healthz")).json())["status"] == "ok"
 
     run(index, tmp_path, scenario)
+
+
+def test_times_are_shown_in_vietnam_time():
+    from bot.web_pages import local_time
+
+    assert local_time("2026-11-23T20:30:00") == "24/11/2026 03:30"
+    assert local_time("not a time") == "not a time"

@@ -1,0 +1,169 @@
+"""The console and the web chat in a real browser: headless Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import os
+import shutil
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.engine import Engine
+from bot.store import Store
+from bot.web import build_web_app
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+playwright = pytest.importorskip("playwright.sync_api")
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI"):
+        pytest.fail("Chromium is missing in CI: scripts/ensure-chromium.sh should have installed it", pytrace=False)
+    pytest.skip("Chromium is not installed (see scripts/ensure-chromium.sh)", allow_module_level=True)
+
+XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
+ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+class Server(threading.Thread):
+    """The real web app on a free loopback port, in its own event loop."""
+
+    def __init__(self, app) -> None:
+        super().__init__(daemon=True)
+        self.app, self.ready = app, threading.Event()
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+
+    def run(self) -> None:
+        from aiohttp import web
+
+        self.loop = asyncio.new_event_loop()
+        runner = web.AppRunner(self.app)
+        self.loop.run_until_complete(runner.setup())
+        self.loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", self.port).start())
+        self.ready.set()
+        self.loop.run_forever()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@pytest.fixture(scope="module")
+def site(index, tmp_path_factory):
+    store = Store(tmp_path_factory.mktemp("browser") / "r.sqlite")
+    for text in ["lịch bắn pháo hoa đêm giao thừa", "lich ban phao hoa dem giao thua", XSS, "lịch tiêm chủng cho trẻ"]:
+        store.question(channel="telegram", user_id=1, text=text, result=index.search(text))
+    store.flush()
+    assert len(store.questions(status="unanswered")) == 4, "seed questions must stay unanswered"
+    settings = dataclasses.replace(Settings(), admin_token="browser-token")
+    server = Server(build_web_app(settings, Engine(index), store, store))
+    server.start()
+    assert server.ready.wait(10)
+    yield server, store
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(accept_downloads=True)
+    pg = context.new_page()
+    pg.dialogs = []
+    pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
+    yield pg
+    context.close()
+
+
+def log_in(page, url: str) -> None:
+    page.goto(f"{url}/admin/login")
+    page.fill("#token", "browser-token")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{url}/admin")
+
+
+def test_a_page_without_login_redirects_to_login(site, page):
+    server, _ = site
+    page.goto(f"{server.url}/admin/unanswered")
+    assert page.url.endswith("/admin/login")
+    page.fill("#token", "wrong")
+    page.click("button[type=submit]")
+    assert "không đúng" in page.content()
+
+
+def test_dashboard_and_unanswered_group_then_resolve(site, page):
+    server, store = site
+    log_in(page, server.url)
+    assert page.locator("svg[role=img]").count() == 1
+    page.goto(f"{server.url}/admin/unanswered")
+    fireworks = page.locator("tr", has_text="pháo hoa")
+    assert fireworks.count() == 1 and fireworks.locator("td").first.inner_text() == "2"
+    page.screenshot(path=str(Path(os.environ.get("SCREENSHOT_DIR", "/tmp")) / "console-unanswered.png"), full_page=True)
+    fireworks.locator("button", has_text="Đã xử lý").click()
+    page.wait_for_load_state()
+    assert page.locator("tr", has_text="pháo hoa").count() == 0
+    assert "resolved" in store.group_states().values()
+
+
+def test_stored_xss_does_not_execute(site, page):
+    server, _ = site
+    log_in(page, server.url)
+    page.goto(f"{server.url}/admin/unanswered?show=all")
+    assert page.locator("td", has_text="<script>window.__xss=2</script>").count() == 1  # shown as text
+    assert page.evaluate("window.__xss") is None and not page.dialogs
+
+
+def test_csv_export_and_draft(site, page):
+    server, _ = site
+    log_in(page, server.url)
+    page.goto(f"{server.url}/admin/unanswered?show=all")
+    with page.expect_download() as download:
+        page.click("text=Tải CSV")
+    content = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert "tiêm chủng" in content and "question" in content.splitlines()[0]
+    page.locator("tr", has_text="tiêm chủng").locator("a", has_text="Soạn mục").click()
+    draft = page.locator("#draft").inner_text()
+    assert "questions:" in draft and "lịch tiêm chủng cho trẻ" in draft and "verified: false" in draft
+
+
+def test_web_chat_on_a_phone_screen(site, browser):
+    server, _ = site
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    page.goto(server.url)
+    page.fill("#q", "quen mk vneid")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".bot >> text=Quên mật khẩu VNeID")
+    page.fill("#q", XSS)
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelectorAll('.bot').length >= 3 && !document.body.innerText.endsWith('…')")
+    assert page.evaluate("window.__xss") is None
+    assert page.locator(".me", has_text="<script>").count() == 1
+    page.fill("#q", "căn cước")
+    page.keyboard.press("Enter")
+    page.locator("button[data-open]").first.click()
+    page.wait_for_selector("button[data-feedback]")
+    page.locator("button[data-feedback='1']").last.click()
+    page.wait_for_selector("text=Cảm ơn bạn")
+    page.screenshot(path=str(Path(os.environ.get("SCREENSHOT_DIR", "/tmp")) / "web-chat.png"), full_page=True)
+    context.close()
