@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 from collections import Counter
 from pathlib import Path
 
 from bot import render_text, texts
 from bot.config import Settings
+from bot.logs import configure as configure_logging
 from knowledge import (
     CatalogueError,
     Index,
@@ -154,7 +154,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bot.runner import run
 
     settings = Settings.from_env()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.log_level, settings.log_format)
     faq = Path(args.faq[0]) if args.faq else settings.faq_path
     run(settings, Engine.load(faq, settings.thresholds))
     return 0

@@ -39,6 +39,7 @@ class Settings:
     database_path: Path = Path("data/tro_ly_so.sqlite")
     retention_days: int = 180
     log_level: str = "INFO"
+    log_format: str = "text"  # "json": one JSON object per line
     thresholds: Thresholds = field(default_factory=Thresholds)
 
     @classmethod
@@ -62,5 +63,6 @@ class Settings:
             database_path=Path(env.get("DATABASE_PATH", "").strip() or cls.database_path),
             retention_days=_int(env, "RETENTION_DAYS", cls.retention_days),
             log_level=env.get("LOG_LEVEL", "").strip() or cls.log_level,
+            log_format=env.get("LOG_FORMAT", "").strip().lower() or cls.log_format,
             thresholds=Thresholds.from_env(env),
         )

@@ -19,6 +19,7 @@ from typing import Any
 
 import sqlite_utils
 
+from bot.metrics import METRICS
 from bot.redact import redact, user_hash
 from knowledge import SearchResult
 
@@ -139,6 +140,7 @@ class Store:
 
     def _write_loop(self) -> None:
         writer = connect(self.path)
+        inode = self._inode()
         while True:
             row = self._queue.get()
             if row is None:
@@ -155,6 +157,16 @@ class Store:
                     self._queue.task_done()
                     break
                 batch.append(more)
+            if self.path != ":memory:" and self._inode() != inode:
+                # Deleted or replaced under us: writing on would go into a file nobody can see.
+                log.error("records database %s was removed or replaced; creating it again", self.path)
+                METRICS.error("records")
+                try:
+                    writer = connect(self.path)
+                    migrate(writer)
+                    inode = self._inode()
+                except sqlite3.Error as exc:
+                    log.error("could not recreate %s: %s", self.path, exc)
             self._write(writer, batch)
             for _ in batch:
                 self._queue.task_done()
@@ -178,6 +190,7 @@ class Store:
 
     def _failed(self, batch: list[Row], exc: Exception) -> None:
         self.failures += len(batch)
+        METRICS.error("records")
         log.error("could not write %d record(s) to %s: %s", len(batch), self.path, exc)
 
     def flush(self, timeout: float = 10.0) -> None:
@@ -185,6 +198,29 @@ class Store:
         deadline = time.monotonic() + timeout
         while self._queue.unfinished_tasks and time.monotonic() < deadline:
             time.sleep(0.01)
+
+    def _inode(self) -> int | None:
+        try:
+            return Path(self.path).stat().st_ino
+        except OSError:
+            return None
+
+    def writable(self) -> bool:
+        """Can a write transaction start now? (for /healthz; takes no lock for longer than a moment)"""
+        try:
+            probe = sqlite3.connect(f"file:{self.path}?mode=rw", uri=True, timeout=0.5)  # never creates it
+            try:
+                probe.execute("BEGIN IMMEDIATE")
+                probe.execute("ROLLBACK")
+            finally:
+                probe.close()
+            return True
+        except sqlite3.Error:
+            return False
+
+    @property
+    def pending(self) -> int:
+        return self._queue.qsize()
 
     def close(self) -> None:
         self.flush()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from datetime import UTC, datetime, timedelta
 from html import escape
 from uuid import uuid4
@@ -39,6 +40,7 @@ from bot.config import Settings
 from bot.engine import Engine, ReloadReport
 from bot.flood import FloodGuard
 from bot.grouping import group_questions
+from bot.metrics import METRICS
 from bot.records import Recorder, safely
 from bot.redact import redact, user_hash
 from bot.store import Store
@@ -233,12 +235,15 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _send(message.reply_html, escape(texts.EMPTY_QUESTION))
         return
     answered = asyncio.Event()
+    started = time.perf_counter()
     context.application.create_task(_typing_if_slow(context, message.chat_id, answered), update=update)
     try:
         result = _index(context).search(text)
+        METRICS.question(CHANNEL, result.status.value)
         recorder = _recorder(context)
         safely("question", recorder.question, channel=CHANNEL, user_id=user.id, text=text, result=result)
         await _answer(context, message, result)
+        METRICS.reply_latency(time.perf_counter() - started)
     finally:
         answered.set()  # a typing request already on the wire finishes; one still waiting never starts
 
@@ -378,6 +383,7 @@ def describe(update: object, salt: str = "") -> str:
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log every failure with the update that caused it; the application keeps running."""
     error = context.error
+    METRICS.error("blocked" if isinstance(error, Forbidden) else "telegram")
     summary = describe(update, context.bot_data.get("salt", ""))
     if isinstance(error, Forbidden):
         log.warning("blocked or removed by the user, not retrying: %s update=%s", error, summary)

@@ -24,6 +24,7 @@ from bot import web_pages as pages
 from bot.config import Settings
 from bot.engine import Engine
 from bot.grouping import Group, draft_entry, group_questions
+from bot.metrics import METRICS
 from bot.records import Recorder, safely
 from bot.store import Store
 
@@ -127,7 +128,10 @@ async def ask(request: web.Request) -> web.Response:
     question = str(data.get("q", ""))[:4096]
     if not question.strip():
         return web.json_response({"html": pages.e(pages.texts.EMPTY_QUESTION)})
+    started = time.perf_counter()
     result = request.app[ENGINE].index.search(question)
+    METRICS.question("web", result.status.value)
+    METRICS.reply_latency(time.perf_counter() - started)
     recorder: Recorder = request.app[RECORDER]
     uid = request.cookies.get(CHAT_COOKIE, "anonymous")
     safely("question", recorder.question, channel="web", user_id=uid, text=question, result=result)
@@ -154,8 +158,21 @@ async def feedback(request: web.Request) -> web.Response:
 
 
 async def healthz(request: web.Request) -> web.Response:
+    """200 when the catalogue is loaded and the records database takes writes; 503 otherwise."""
     entries = len(request.app[ENGINE].index.catalogue)
-    return web.json_response({"status": "ok" if entries else "empty", "entries": entries})
+    store = _store(request)
+    database = "absent" if store is None else ("ok" if await asyncio.to_thread(store.writable) else "failing")
+    healthy = entries > 0 and database != "failing"
+    body = {"status": "ok" if healthy else "unhealthy", "entries": entries, "database": database}
+    return web.json_response(body, status=200 if healthy else 503)
+
+
+async def metrics(request: web.Request) -> web.Response:
+    store = _store(request)
+    extra = {"trolyso_catalogue_entries": len(request.app[ENGINE].index.catalogue)}
+    if store is not None:
+        extra["trolyso_records_pending"] = store.pending
+    return web.Response(text=METRICS.render(extra), content_type="text/plain", charset="utf-8")
 
 
 # -- console ----------------------------------------------------------------------------------
@@ -357,6 +374,7 @@ def build_web_app(settings: Settings, engine: Engine, recorder: Recorder, store:
     app.router.add_post("/api/open", open_entry)
     app.router.add_post("/api/feedback", feedback)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics)
     app.router.add_get("/admin/login", login_page)
     app.router.add_post("/admin/login", login)
     app.router.add_post("/admin/logout", logout)

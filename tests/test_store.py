@@ -103,3 +103,19 @@ def test_grouping_and_draft(index):
     [entry] = yaml.safe_load(draft)
     assert entry["questions"][:2] == ["xin giấy phép karaoke ở đâu", "xin giay phep karaoke o dau a"]
     assert entry["verified"] is False and entry["id"].startswith("moi-")
+
+
+def test_database_deleted_while_running_is_recreated_and_logged(store, index, caplog):
+    from pathlib import Path
+
+    result = index.search("VNeID là gì")
+    store.question(channel="web", user_id=1, text="trước", result=result)
+    store.flush()
+    for suffix in ("", "-wal", "-shm"):
+        Path(store.path + suffix).unlink(missing_ok=True)
+    with caplog.at_level(logging.ERROR, logger="tro_ly_so.records"):
+        store.question(channel="web", user_id=1, text="sau", result=result)
+        store.flush()
+    assert any("removed or replaced" in r.message for r in caplog.records)
+    fresh = connect(store.path)
+    assert [r["text"] for r in fresh["questions"].rows] == ["sau"]

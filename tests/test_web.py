@@ -173,3 +173,33 @@ def test_times_are_shown_in_vietnam_time():
 
     assert local_time("2026-11-23T20:30:00") == "24/11/2026 03:30"
     assert local_time("not a time") == "not a time"
+
+
+def test_healthz_and_metrics(index, tmp_path):
+    async def scenario(client, store):
+        await client.post("/api/ask", json={"q": "VNeID là gì"})
+        health = await client.get("/healthz")
+        assert health.status == 200 and (await health.json())["database"] == "ok"
+        text = await (await client.get("/metrics")).text()
+        assert 'trolyso_questions_total{channel="web",status="answered"}' in text
+        assert 'trolyso_reply_seconds_bucket{le="+Inf"}' in text and "trolyso_catalogue_entries 195" in text
+        Path_ = __import__("pathlib").Path
+        Path_(store.path).unlink()  # the database deleted under a running bot
+        for suffix in ("-wal", "-shm"):
+            Path_(store.path + suffix).unlink(missing_ok=True)
+        health = await client.get("/healthz")
+        assert health.status == 503 and (await health.json())["database"] == "failing"
+
+    run(index, tmp_path, scenario)
+
+
+def test_json_logs_are_one_object_per_line_and_redacted():
+    import json
+    import logging
+
+    from bot.logs import JsonFormatter
+
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "gọi %s", ("0912 345 678",), None)
+    line = JsonFormatter().format(record)
+    payload = json.loads(line)
+    assert "\n" not in line and payload["message"] == "gọi [số điện thoại]" and payload["level"] == "INFO"
