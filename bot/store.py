@@ -138,8 +138,11 @@ class Store:
 
     # -- the writer thread -------------------------------------------------------------------
 
+    def _writer_connection(self) -> sqlite_utils.Database:
+        return connect(self.path)
+
     def _write_loop(self) -> None:
-        writer = connect(self.path)
+        writer = self._writer_connection()
         inode = self._inode()
         while True:
             row = self._queue.get()
@@ -162,7 +165,7 @@ class Store:
                 log.error("records database %s was removed or replaced; creating it again", self.path)
                 METRICS.error("records")
                 try:
-                    writer = connect(self.path)
+                    writer = self._writer_connection()
                     migrate(writer)
                     inode = self._inode()
                 except sqlite3.Error as exc:
