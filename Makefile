@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench eval validate clean
+.PHONY: run test lint bench soak eval validate clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,9 @@ validate: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/bench_search.py
 	$(PY) bench/bench_telegram.py
+
+soak: $(STAMP)
+	$(PY) bench/bench_soak.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -27,9 +27,9 @@ DEV_SET = PROJECT_DIR / "tests" / "data" / "dev_questions.yaml"
 
 
 def _sources(faq: list[str] | None) -> list[Path]:
-    """Default FAQ and procedure files; ``--faq`` replaces the staff FAQ (the procedures stay)."""
+    """The FAQ (``--faq``, else FAQ_PATH, else faq.yaml) and the procedure files."""
     if not faq:
-        return default_sources()
+        return default_sources(Settings.from_env().faq_path)
     return [Path(f) for f in faq] + default_sources()[1:]
 
 
@@ -100,7 +100,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    paths = [Path(p) for p in args.paths] or default_sources()
+    paths = [Path(p) for p in args.paths] or _sources(None)
     catalogue, _, problems = check_catalogue(paths)
     for problem in problems:
         print(problem)

@@ -11,7 +11,8 @@ import contextlib
 import itertools
 import json
 import time
-from collections import deque
+from collections import Counter, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,7 +55,11 @@ def _value(raw: str) -> Any:
 
 
 class FakeTelegram:
-    def __init__(self) -> None:
+    def __init__(self, keep_calls: bool = True) -> None:
+        # keep_calls=False: counters only, so that a soak run measures the bot's memory, not ours.
+        self.keep_calls = keep_calls
+        self.counts: Counter[str] = Counter()
+        self.on_send: Callable[[int, float], None] | None = None  # (chat_id, monotonic time) per sendMessage
         self.calls: list[Call] = []
         self.updates: deque[dict[str, Any]] = deque()
         self._update_ids = itertools.count(1)
@@ -166,12 +171,18 @@ class FakeTelegram:
     ) -> list[Call]:
         deadline = time.monotonic() + timeout
         while True:
-            found = self.sent(method, chat_id)
-            if len(found) >= count:
-                return found
+            if not self.keep_calls and chat_id is None:
+                if self.counts[method] >= count:
+                    return []
+                found: list[Call] = []
+            else:
+                found = self.sent(method, chat_id)
+                if len(found) >= count:
+                    return found
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise AssertionError(f"expected {count} {method} call(s), got {len(found)}: {self.calls[-5:]}")
+                got = len(found) if self.keep_calls else self.counts[method]
+                raise AssertionError(f"expected {count} {method} call(s), got {got}: {self.calls[-5:]}")
             self._new_call.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._new_call.wait(), remaining)
@@ -206,7 +217,11 @@ class FakeTelegram:
             else:
                 return self._error(failure)
         if method != "getUpdates":
-            self.calls.append(Call(method, params))
+            self.counts[method] += 1
+            if self.keep_calls:
+                self.calls.append(Call(method, params))
+            if method == "sendMessage" and self.on_send:
+                self.on_send(int(params.get("chat_id", 0)), time.monotonic())
             self._new_call.set()
         handler = getattr(self, f"api_{method}", None)
         result = await handler(params) if handler else True
@@ -233,14 +248,17 @@ class FakeTelegram:
     async def api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)
         while self.updates and self.updates[0]["update_id"] < offset:
-            self.delivered.add(self.updates.popleft()["update_id"])
+            done = self.updates.popleft()["update_id"]
+            if self.keep_calls:
+                self.delivered.add(done)
         if not self.updates and not self.closing:
             self._new_update.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._new_update.wait(), float(params.get("timeout") or 0))
         limit = int(params.get("limit") or 100)
         batch = list(itertools.islice(self.updates, limit))
-        self.handed_out.update(u["update_id"] for u in batch)
+        if self.keep_calls:
+            self.handed_out.update(u["update_id"] for u in batch)
         return batch
 
     def _message_result(self, params: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""Delivery: Telegram, web, CLI and storage, all over the `knowledge` core."""

@@ -1,0 +1,77 @@
+"""Callback data for inline buttons: short, typed, and always within Telegram's 64 bytes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MAX_BYTES = 64
+SEP = "|"
+
+
+@dataclass(frozen=True)
+class Open:
+    entry_id: str  # show an entry (a suggestion, a sector list item, a search hit)
+
+
+@dataclass(frozen=True)
+class Page:
+    entry_id: str
+    page: int  # 0-based
+
+
+@dataclass(frozen=True)
+class Feedback:
+    entry_id: str
+    helpful: bool
+
+
+@dataclass(frozen=True)
+class Sector:
+    sector_id: str
+
+
+@dataclass(frozen=True)
+class Noop:
+    pass  # the "2/3" label between paging buttons
+
+
+Action = Open | Page | Feedback | Sector | Noop
+
+
+def encode(action: Action) -> str:
+    match action:
+        case Open(entry_id):
+            data = f"e{SEP}{entry_id}"
+        case Page(entry_id, page):
+            data = f"p{SEP}{entry_id}{SEP}{page}"
+        case Feedback(entry_id, helpful):
+            data = f"f{SEP}{int(helpful)}{SEP}{entry_id}"
+        case Sector(sector_id):
+            data = f"s{SEP}{sector_id}"
+        case Noop():
+            data = "n"
+    if len(data.encode()) > MAX_BYTES:
+        raise ValueError(f"callback data over {MAX_BYTES} bytes: {data!r}")
+    return data
+
+
+def decode(data: str | None) -> Action | None:
+    """The action, or None for anything we did not make (old or forged buttons)."""
+    if not data:
+        return None
+    kind, _, rest = data.partition(SEP)
+    parts = rest.split(SEP) if rest else []
+    try:
+        if kind == "e" and len(parts) == 1 and parts[0]:
+            return Open(parts[0])
+        if kind == "p" and len(parts) == 2 and parts[0]:
+            return Page(parts[0], int(parts[1]))
+        if kind == "f" and len(parts) == 2 and parts[0] in ("0", "1") and parts[1]:
+            return Feedback(parts[1], parts[0] == "1")
+        if kind == "s" and len(parts) == 1 and parts[0]:
+            return Sector(parts[0])
+        if kind == "n" and not parts:
+            return Noop()
+    except ValueError:
+        return None
+    return None

@@ -1,0 +1,96 @@
+"""The live knowledge base: the current index, reloaded safely when staff change the files."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from knowledge import CatalogueError, Index, Problem, Thresholds, load_catalogue
+from knowledge.loader import DEFAULT_LEXICON, DEFAULT_SECTORS, default_sources
+
+log = logging.getLogger("tro_ly_so.reload")
+
+
+@dataclass(frozen=True)
+class ReloadReport:
+    ok: bool
+    problems: tuple[Problem, ...] = ()
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    edited: tuple[str, ...] = ()
+
+    def summary(self) -> str:
+        if not self.ok:
+            lines = [f"❌ Không nạp được dữ liệu mới ({len(self.problems)} lỗi); trợ lý vẫn dùng bản đúng gần nhất."]
+            lines += [str(p) for p in self.problems[:20]]
+            return "\n".join(lines)
+        if not (self.added or self.removed or self.edited):
+            return "✅ Đã nạp lại: không có mục nào thay đổi."
+        parts = []
+        for label, ids in (("thêm", self.added), ("xoá", self.removed), ("sửa", self.edited)):
+            if ids:
+                parts.append(f"{label} {len(ids)}: {', '.join(ids[:10])}{'…' if len(ids) > 10 else ''}")
+        return "✅ Đã nạp lại. " + "; ".join(parts)
+
+
+@dataclass
+class Engine:
+    index: Index
+    faq: Path | None = None  # None: the shipped faq.yaml
+    thresholds: Thresholds = field(default_factory=Thresholds)
+
+    @classmethod
+    def load(cls, faq: Path | None = None, thresholds: Thresholds | None = None) -> Engine:
+        thresholds = thresholds or Thresholds()
+        catalogue, lexicon = load_catalogue(default_sources(faq))
+        return cls(Index(catalogue, lexicon, thresholds), faq, thresholds)
+
+    def watched(self) -> list[Path]:
+        """The FAQ, every procedure file (new ones too), the lexicon and the sector list."""
+        return [*default_sources(self.faq), DEFAULT_LEXICON, DEFAULT_SECTORS]
+
+    def reload(self) -> ReloadReport:
+        """Validate first; swap only a catalogue without problems."""
+        try:
+            catalogue, lexicon = load_catalogue(default_sources(self.faq))
+        except CatalogueError as exc:
+            return ReloadReport(False, exc.problems)
+        old, new = self.index.catalogue.entries, catalogue.entries
+        self.index = Index(catalogue, lexicon, self.thresholds)
+        return ReloadReport(
+            True,
+            added=tuple(sorted(set(new) - set(old))),
+            removed=tuple(sorted(set(old) - set(new))),
+            edited=tuple(sorted(i for i in set(new) & set(old) if new[i] != old[i])),
+        )
+
+
+def _stamp(paths: list[Path]) -> tuple[tuple[str, float, int], ...]:
+    out = []
+    for path in paths:
+        try:
+            st = path.stat()
+            out.append((str(path), st.st_mtime, st.st_size))
+        except OSError:
+            out.append((str(path), -1.0, -1))  # removed: also a change worth reporting
+    return tuple(out)
+
+
+async def watch(engine: Engine, notify: Callable[[ReloadReport], Awaitable[None]], interval: float = 2.0) -> None:
+    """Reload when any watched file changes (saved, replaced or removed), and tell the administrators."""
+    seen = _stamp(engine.watched())
+    while True:
+        await asyncio.sleep(interval)
+        current = _stamp(engine.watched())
+        if current == seen:
+            continue
+        seen = current
+        report = engine.reload()
+        log.info("catalogue changed on disk: %s", report.summary().splitlines()[0])
+        try:
+            await notify(report)
+        except Exception:
+            log.exception("could not tell the administrators about the reload")

@@ -1,0 +1,50 @@
+"""Plain-text rendering of answers, for the terminal (and the base of every other rendering)."""
+
+from __future__ import annotations
+
+from bot import texts
+from knowledge import Entry, SearchResult, Status
+
+
+def entry_sections(entry: Entry) -> list[tuple[str, list[str]]]:
+    """An entry as (heading, lines) sections, in the order a citizen needs them."""
+    sections: list[tuple[str, list[str]]] = [("", [entry.answer])]
+    if entry.steps:
+        sections.append((texts.STEPS, [f"{i}. {s}" for i, s in enumerate(entry.steps, 1)]))
+    if entry.documents:
+        sections.append((texts.DOCUMENTS, [f"• {d}" for d in entry.documents]))
+    for heading, value in (
+        (texts.FEE, entry.fee),
+        (texts.PROCESSING_TIME, entry.processing_time),
+        (texts.WHERE, entry.where),
+        (texts.LEGAL_BASIS, entry.legal_basis),
+    ):
+        if value:
+            sections.append((heading, [value]))
+    if entry.links:
+        sections.append((texts.LINKS, [f"• {link.title}: {link.url}" for link in entry.links]))
+    if not entry.verified:
+        sections.append(("", [texts.UNVERIFIED]))
+    return sections
+
+
+def render_entry(entry: Entry) -> str:
+    parts = [entry.title.upper()]
+    for heading, lines in entry_sections(entry):
+        block = "\n".join(lines)
+        parts.append(f"{heading}:\n{block}" if heading else block)
+    return "\n\n".join(parts)
+
+
+def render_result(result: SearchResult, *, recorded: bool = False) -> str:
+    """The reply to a question. ``recorded``: the question was stored for staff, and the citizen is told so."""
+    if result.status is Status.ANSWERED and result.best:
+        return render_entry(result.best.entry)
+    if result.status is Status.SUGGESTED:
+        lines = [texts.DID_YOU_MEAN] + [f"  {i}. {c.entry.title}" for i, c in enumerate(result.choices, 1)]
+        return "\n".join(lines)
+    lines = [f"{texts.NOT_FOUND} {texts.RECORDED}" if recorded else texts.NOT_FOUND]
+    if result.suggestions:
+        lines += ["", texts.CLOSEST] + [f"  • {c.entry.title}" for c in result.suggestions]
+    lines += ["", texts.HUMAN_HELP]
+    return "\n".join(lines)

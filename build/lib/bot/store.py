@@ -1,0 +1,304 @@
+"""Records of questions and feedback in one SQLite file (sqlite-utils), and the queries the console needs.
+
+Writes go through a queue to one writer thread: the reply never waits for the disk, and a locked,
+read-only or full database is logged while citizens keep getting answers.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from bot.metrics import METRICS
+from bot.redact import redact, user_hash
+from knowledge import SearchResult
+
+log = logging.getLogger("tro_ly_so.records")
+
+SCHEMA_VERSION = 1
+MAX_TEXT = 2000
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def connect(path: Path | str, timeout: float = 2.0) -> sqlite_utils.Database:
+    if str(path) != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), timeout=timeout, check_same_thread=False)
+    return sqlite_utils.Database(conn)
+
+
+def migrate(db: sqlite_utils.Database) -> None:
+    """Create or upgrade the schema. Each step runs once; the version lives in the file."""
+    if str(db.conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+        db.enable_wal()
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version < 1:
+        db["questions"].create(
+            {
+                "id": int,
+                "at": str,
+                "channel": str,
+                "user_hash": str,
+                "text": str,
+                "status": str,
+                "entry_id": str,
+                "score": float,
+                "suggestions": str,
+            },
+            pk="id",
+            if_not_exists=True,
+        )
+        db["feedback"].create(
+            {"id": int, "at": str, "channel": str, "user_hash": str, "entry_id": str, "helpful": int},
+            pk="id",
+            if_not_exists=True,
+        )
+        db["groups"].create({"key": str, "state": str, "at": str}, pk="key", if_not_exists=True)
+        db["questions"].create_index(["at"], if_not_exists=True)
+        db["questions"].create_index(["status", "at"], if_not_exists=True)
+        db["questions"].create_index(["entry_id"], if_not_exists=True)
+        db["feedback"].create_index(["entry_id"], if_not_exists=True)
+        db["feedback"].create_index(["at"], if_not_exists=True)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+@dataclass(frozen=True)
+class Row:
+    table: str
+    values: dict[str, Any]
+
+
+class Store:
+    """The Recorder used in production. ``question`` and ``feedback`` only enqueue."""
+
+    def __init__(self, path: Path | str, salt: str = "", retention_days: int = 180) -> None:
+        self.path = str(path)
+        self.salt = salt
+        self.retention_days = retention_days
+        self.db = connect(path)
+        migrate(self.db)
+        self._queue: queue.Queue[Row | None] = queue.Queue(maxsize=100_000)
+        self._writer = threading.Thread(target=self._write_loop, name="records-writer", daemon=True)
+        self._writer.start()
+        self.failures = 0
+
+    # -- Recorder ----------------------------------------------------------------------------
+
+    def question(self, *, channel: str, user_id: int | str, text: str, result: SearchResult) -> None:
+        best = result.best or (result.suggestions[0] if result.suggestions else None)
+        self._put(
+            "questions",
+            {
+                "at": _iso(now()),
+                "channel": channel,
+                "user_hash": user_hash(user_id, self.salt),
+                "text": redact(text)[:MAX_TEXT],
+                "status": result.status.value,
+                "entry_id": best.entry.id if best else None,
+                "score": round(result.score if result.best else (best.score if best else 0.0), 4),
+                "suggestions": json.dumps([c.entry.id for c in result.suggestions]),
+            },
+        )
+
+    def feedback(self, *, channel: str, user_id: int | str, entry_id: str, helpful: bool) -> None:
+        self._put(
+            "feedback",
+            {
+                "at": _iso(now()),
+                "channel": channel,
+                "user_hash": user_hash(user_id, self.salt),
+                "entry_id": entry_id,
+                "helpful": int(helpful),
+            },
+        )
+
+    def _put(self, table: str, values: dict[str, Any]) -> None:
+        try:
+            self._queue.put_nowait(Row(table, values))
+        except queue.Full:
+            self.failures += 1
+            log.error("records queue full, %s record dropped", table)
+
+    # -- the writer thread -------------------------------------------------------------------
+
+    def _writer_connection(self) -> sqlite_utils.Database:
+        return connect(self.path)
+
+    def _write_loop(self) -> None:
+        writer = self._writer_connection()
+        inode = self._inode()
+        while True:
+            row = self._queue.get()
+            if row is None:
+                self._queue.task_done()
+                return
+            batch = [row]
+            while len(batch) < 500:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    self._queue.put(None)  # handled on the next turn, after this batch
+                    self._queue.task_done()
+                    break
+                batch.append(more)
+            if self.path != ":memory:" and self._inode() != inode:
+                # Deleted or replaced under us: writing on would go into a file nobody can see.
+                log.error("records database %s was removed or replaced; creating it again", self.path)
+                METRICS.error("records")
+                try:
+                    writer = self._writer_connection()
+                    migrate(writer)
+                    inode = self._inode()
+                except sqlite3.Error as exc:
+                    log.error("could not recreate %s: %s", self.path, exc)
+            self._write(writer, batch)
+            for _ in batch:
+                self._queue.task_done()
+
+    def _write(self, writer: sqlite_utils.Database, batch: list[Row]) -> None:
+        for attempt in range(3):
+            try:
+                with writer.conn:  # one transaction: all of the batch or none of it
+                    for row in batch:
+                        writer[row.table].insert(row.values)
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" in str(exc) and attempt < 2:
+                    time.sleep(0.2 * (attempt + 1))
+                    continue
+                self._failed(batch, exc)
+                return
+            except sqlite3.Error as exc:
+                self._failed(batch, exc)
+                return
+
+    def _failed(self, batch: list[Row], exc: Exception) -> None:
+        self.failures += len(batch)
+        METRICS.error("records")
+        log.error("could not write %d record(s) to %s: %s", len(batch), self.path, exc)
+
+    def flush(self, timeout: float = 10.0) -> None:
+        """Wait until everything queued so far is written (tests, shutdown)."""
+        deadline = time.monotonic() + timeout
+        while self._queue.unfinished_tasks and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+    def _inode(self) -> int | None:
+        try:
+            return Path(self.path).stat().st_ino
+        except OSError:
+            return None
+
+    def writable(self) -> bool:
+        """Can a write transaction start now? (for /healthz; takes no lock for longer than a moment)"""
+        try:
+            probe = sqlite3.connect(f"file:{self.path}?mode=rw", uri=True, timeout=0.5)  # never creates it
+            try:
+                probe.execute("BEGIN IMMEDIATE")
+                probe.execute("ROLLBACK")
+            finally:
+                probe.close()
+            return True
+        except sqlite3.Error:
+            return False
+
+    @property
+    def pending(self) -> int:
+        return self._queue.qsize()
+
+    def close(self) -> None:
+        self.flush()
+        self._queue.put(None)
+        self._writer.join(timeout=5)
+
+    # -- maintenance and queries -------------------------------------------------------------
+
+    def purge(self, days: int | None = None) -> int:
+        cutoff = _iso(now() - timedelta(days=days if days is not None else self.retention_days))
+        removed = 0
+        with self.db.conn:
+            for table in ("questions", "feedback"):
+                removed += self.db.execute(f"DELETE FROM [{table}] WHERE at < ?", [cutoff]).rowcount
+        return removed
+
+    def questions(
+        self, status: str | None = None, since: str | None = None, until: str | None = None, contains: str = ""
+    ) -> list[dict[str, Any]]:
+        where, params = ["1 = 1"], []
+        if status:
+            where.append("status = ?")
+            params.append(status)
+        if since:
+            where.append("at >= ?")
+            params.append(since)
+        if until:
+            where.append("at < ?")
+            params.append(until)
+        if contains:
+            where.append("text LIKE ? ESCAPE '\\'")
+            params.append("%" + contains.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+        sql = f"SELECT * FROM questions WHERE {' AND '.join(where)} ORDER BY at"
+        return [dict(r) for r in self.db.query(sql, params)]
+
+    def stats(self, days: int = 30) -> dict[str, Any]:
+        since = _iso(now() - timedelta(days=days))
+        per_day = list(
+            self.db.query(
+                "SELECT substr(at, 1, 10) AS day, status, count(*) AS n FROM questions WHERE at >= ? "
+                "GROUP BY day, status ORDER BY day",
+                [since],
+            )
+        )
+        by_status = {
+            r["status"]: r["n"]
+            for r in self.db.query("SELECT status, count(*) AS n FROM questions WHERE at >= ? GROUP BY status", [since])
+        }
+        feedback = {
+            r["helpful"]: r["n"]
+            for r in self.db.query(
+                "SELECT helpful, count(*) AS n FROM feedback WHERE at >= ? GROUP BY helpful", [since]
+            )
+        }
+        top = list(
+            self.db.query(
+                "SELECT entry_id, count(*) AS n FROM questions WHERE at >= ? AND status = 'answered' "
+                "GROUP BY entry_id ORDER BY n DESC, entry_id LIMIT 10",
+                [since],
+            )
+        )
+        total = sum(by_status.values())
+        return {
+            "days": days,
+            "total": total,
+            "by_status": by_status,
+            "per_day": per_day,
+            "helpful": feedback.get(1, 0),
+            "not_helpful": feedback.get(0, 0),
+            "top": top,
+        }
+
+    def set_group_state(self, key: str, state: str) -> None:
+        with self.db.conn:
+            self.db["groups"].upsert({"key": key, "state": state, "at": _iso(now())}, pk="key")
+
+    def group_states(self) -> dict[str, str]:
+        return {r["key"]: r["state"] for r in self.db["groups"].rows}

@@ -1,0 +1,461 @@
+"""The Telegram bot: short handlers that read the update, ask the knowledge core, and reply.
+
+Wiring (builder, handlers, error handler) is in ``build_application``, top to bottom.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from datetime import UTC, datetime, timedelta
+from html import escape
+from uuid import uuid4
+
+from telegram import (
+    BotCommand,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    Message,
+    MessageEntity,
+    Update,
+)
+from telegram.constants import ChatAction, ChatType, ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import callbacks, render_telegram, texts
+from bot.config import Settings
+from bot.engine import Engine, ReloadReport
+from bot.flood import FloodGuard
+from bot.grouping import group_questions
+from bot.metrics import METRICS
+from bot.records import Recorder, safely
+from bot.redact import redact, user_hash
+from bot.store import Store
+from knowledge import Entry, Index, SearchResult, Status
+
+log = logging.getLogger("tro_ly_so.telegram")
+
+CHANNEL = "telegram"
+TYPING_AFTER = 1.0  # seconds: shorter waits go unnoticed, and each "typing…" is one more API call
+SEND_ATTEMPTS = 3  # for network failures and 5xx; RetryAfter is the rate limiter's job
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def _index(context: ContextTypes.DEFAULT_TYPE) -> Index:
+    return context.bot_data["engine"].index  # read per update: a reload swaps it
+
+
+def _recorder(context: ContextTypes.DEFAULT_TYPE) -> Recorder:
+    return context.bot_data["recorder"]
+
+
+async def _send(call, *args, **kwargs):
+    """Send with a few retries on transient failures. Forbidden (blocked bot) and bad requests are not
+    retried: they would fail the same way again."""
+    for attempt in range(1, SEND_ATTEMPTS + 1):
+        try:
+            return await call(*args, **kwargs)
+        except (Forbidden, BadRequest, RetryAfter):
+            raise
+        except (TimedOut, NetworkError):
+            if attempt == SEND_ATTEMPTS:
+                raise
+            await asyncio.sleep(0.2 * 2**attempt)
+    return None
+
+
+def _pages(context: ContextTypes.DEFAULT_TYPE, entry: Entry) -> tuple[str, ...]:
+    return render_telegram.entry_pages(entry, context.bot_data["page_chars"])
+
+
+async def _reply_entry(context: ContextTypes.DEFAULT_TYPE, message: Message, entry: Entry) -> None:
+    pages = _pages(context, entry)
+    await _send(
+        message.reply_html,
+        pages[0],
+        reply_markup=render_telegram.entry_keyboard(entry, 0, len(pages)),
+        disable_web_page_preview=True,
+    )
+
+
+def _addressed_to_bot(message: Message, bot_id: int, username: str) -> bool:
+    """Private chats always; groups only when the bot is mentioned or replied to."""
+    if message.chat.type == ChatType.PRIVATE:
+        return True
+    replied = message.reply_to_message
+    if replied and replied.from_user and replied.from_user.id == bot_id:
+        return True
+    mention = f"@{username}".lower()
+    for entity, text in message.parse_entities([MessageEntity.MENTION]).items():
+        if entity.type == MessageEntity.MENTION and text.lower() == mention:
+            return True
+    return False
+
+
+def _strip_mention(text: str, username: str) -> str:
+    return text.replace(f"@{username}", " ").strip()
+
+
+# -- handlers ---------------------------------------------------------------------------------
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if context.args:  # deep link: t.me/<bot>?start=<entry-id>, printed as a QR code on posters
+        entry = _index(context).catalogue.entries.get(context.args[0])
+        if entry:
+            await _reply_entry(context, message, entry)
+            return
+    user = update.effective_user
+    name = f", {escape(user.first_name)}" if user and user.first_name else ""
+    await _send(
+        message.reply_html,
+        texts.GREETING.format(name=name),
+        reply_markup=render_telegram.sectors_keyboard(_index(context).catalogue),
+    )
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _send(update.effective_message.reply_html, texts.HELP)
+
+
+async def sectors_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _send(
+        update.effective_message.reply_html,
+        texts.SECTORS,
+        reply_markup=render_telegram.sectors_keyboard(_index(context).catalogue),
+    )
+
+
+async def search_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = " ".join(context.args or []).strip()
+    message = update.effective_message
+    if not query:
+        await _send(message.reply_html, escape(texts.SEARCH_USAGE))
+        return
+    result = _index(context).search(query, limit=7)
+    found = [c.entry for c in result.ranked]
+    if not found:
+        await _send(message.reply_html, escape(texts.SEARCH_NONE.format(query=query)))
+        return
+    await _send(
+        message.reply_html,
+        escape(texts.SEARCH_RESULTS.format(query=query)),
+        reply_markup=render_telegram.entry_list_keyboard(found),
+    )
+
+
+def _is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    user = update.effective_user
+    return bool(user and user.id in context.bot_data["admins"])
+
+
+async def admin_unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if not _is_admin(update, context):
+        await help_command(update, context)
+        return
+    store: Store | None = context.bot_data["store"]
+    if store is None:
+        await _send(update.effective_message.reply_html, escape(texts.NO_DATABASE))
+        return
+    days = int(context.args[0]) if context.args and context.args[0].isdigit() else 7
+    since = (datetime.now(UTC) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S")
+    groups = group_questions(store.questions(status="unanswered", since=since), _index(context).normalizer)
+    lines = [f"<b>Câu hỏi chưa trả lời được, {days} ngày qua: {sum(g.count for g in groups)}</b>"]
+    lines += [f"{g.count}× {escape(g.label[:100])}" for g in groups[:15]]
+    await _send(update.effective_message.reply_html, "\n".join(lines)[:4000])
+
+
+async def admin_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if not _is_admin(update, context):
+        await help_command(update, context)
+        return
+    store: Store | None = context.bot_data["store"]
+    if store is None:
+        await _send(update.effective_message.reply_html, escape(texts.NO_DATABASE))
+        return
+    s = store.stats(30)
+    by = s["by_status"]
+    votes = s["helpful"] + s["not_helpful"]
+    text = (
+        f"<b>30 ngày qua</b>: {s['total']} câu hỏi\n"
+        f"trả lời: {by.get('answered', 0)}, gợi ý: {by.get('suggested', 0)}, chưa trả lời: {by.get('unanswered', 0)}\n"
+        f"góp ý hữu ích: {s['helpful']}/{votes}\n"
+        f"mục trong danh mục: {len(_index(context).catalogue)}"
+    )
+    await _send(update.effective_message.reply_html, text)
+
+
+async def admin_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if not _is_admin(update, context):
+        await help_command(update, context)
+        return
+    report = context.bot_data["engine"].reload()
+    await _send(update.effective_message.reply_text, report.summary()[:4000])
+
+
+async def notify_admins(application: Application, report: ReloadReport) -> None:
+    """Tell every administrator what a reload did (or why it was refused)."""
+    for admin in application.bot_data["admins"]:
+        try:
+            await application.bot.send_message(admin, report.summary()[:4000])
+        except (Forbidden, BadRequest, NetworkError) as exc:
+            log.warning("could not notify administrator: %s", exc)
+
+
+async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None or not message.text:
+        return
+    if not _addressed_to_bot(message, context.bot.id, context.bot.username):
+        return
+    guard: FloodGuard = context.bot_data["flood"]
+    if not guard.allow(user.id):
+        if guard.warn(user.id):
+            await _send(message.reply_html, escape(texts.SLOW_DOWN))
+        return
+    text = _strip_mention(message.text, context.bot.username)
+    if not text:
+        await _send(message.reply_html, escape(texts.EMPTY_QUESTION))
+        return
+    answered = asyncio.Event()
+    started = time.perf_counter()
+    context.application.create_task(_typing_if_slow(context, message.chat_id, answered), update=update)
+    try:
+        result = _index(context).search(text)
+        METRICS.question(CHANNEL, result.status.value)
+        recorder = _recorder(context)
+        safely("question", recorder.question, channel=CHANNEL, user_id=user.id, text=text, result=result)
+        await _answer(context, message, result)
+        METRICS.reply_latency(time.perf_counter() - started)
+    finally:
+        answered.set()  # a typing request already on the wire finishes; one still waiting never starts
+
+
+async def _typing_if_slow(context: ContextTypes.DEFAULT_TYPE, chat_id: int, answered: asyncio.Event) -> None:
+    """Show "typing…" when the answer is not out within TYPING_AFTER seconds (a slow network, a busy
+    rate limiter). Instant answers skip it: it would be invisible and double the API calls."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(answered.wait(), TYPING_AFTER)
+        return
+    with contextlib.suppress(TimedOut, NetworkError, RetryAfter, Forbidden):  # never costs the answer
+        await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+
+
+async def _answer(context: ContextTypes.DEFAULT_TYPE, message: Message, result: SearchResult) -> None:
+    if result.status is Status.ANSWERED and result.best:
+        await _reply_entry(context, message, result.best.entry)
+    elif result.status is Status.SUGGESTED:
+        await _send(
+            message.reply_html,
+            escape(texts.DID_YOU_MEAN),
+            reply_markup=render_telegram.entry_list_keyboard([c.entry for c in result.choices]),
+        )
+    else:
+        closest = [c.entry for c in result.suggestions]
+        keyboard = render_telegram.entry_list_keyboard(closest) if closest else None
+        await _send(
+            message.reply_html,
+            render_telegram.not_found(result, recorded=True),
+            reply_markup=keyboard,
+            disable_web_page_preview=True,
+        )
+
+
+async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    action = callbacks.decode(query.data)
+    catalogue = _index(context).catalogue
+    match action:
+        case callbacks.Open(entry_id) if entry_id in catalogue.entries:
+            await query.answer()
+            if query.message:
+                await _reply_entry(context, query.message, catalogue.entries[entry_id])
+        case callbacks.Page(entry_id, page) if entry_id in catalogue.entries:
+            entry = catalogue.entries[entry_id]
+            pages = _pages(context, entry)
+            if not 0 <= page < len(pages):
+                await query.answer(texts.STALE_BUTTON, show_alert=True)
+                return
+            await query.answer()
+            try:
+                await _send(
+                    query.edit_message_text,
+                    pages[page],
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=render_telegram.entry_keyboard(entry, page, len(pages)),
+                    disable_web_page_preview=True,
+                )
+            except BadRequest as exc:  # "message is not modified" after a double tap
+                log.info("page edit refused: %s", exc)
+        case callbacks.Feedback(entry_id, helpful):
+            user = update.effective_user
+            safely(
+                "feedback",
+                _recorder(context).feedback,
+                channel=CHANNEL,
+                user_id=user.id if user else 0,
+                entry_id=entry_id,
+                helpful=helpful,
+            )
+            await query.answer(texts.THANKS_HELPFUL if helpful else texts.THANKS_NOT_HELPFUL)
+        case callbacks.Sector(sector_id) if sector_id in catalogue.sectors:
+            await query.answer()
+            if query.message:
+                entries = catalogue.in_sector(sector_id)
+                await _send(
+                    query.message.reply_html,
+                    texts.SECTOR_ENTRIES.format(title=escape(catalogue.sectors[sector_id].title)),
+                    reply_markup=render_telegram.entry_list_keyboard(entries),
+                )
+        case callbacks.Noop():
+            await query.answer()
+        case _:
+            await query.answer(texts.STALE_BUTTON if action is None else texts.UNKNOWN_ENTRY, show_alert=True)
+
+
+async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.inline_query
+    index = _index(context)
+    text = query.query.strip()
+    if text:
+        result = index.search(text, limit=9)
+        entries = [c.entry for c in result.ranked]
+    else:
+        entries = []
+    results = [
+        InlineQueryResultArticle(
+            id=uuid4().hex,
+            title=entry.title[:100],
+            description=entry.answer.strip().splitlines()[0][:120],
+            input_message_content=InputTextMessageContent(
+                _pages(context, entry)[0], parse_mode=ParseMode.HTML, disable_web_page_preview=True
+            ),
+        )
+        for entry in entries[:10]
+    ]
+    await _send(query.answer, results, cache_time=60, is_personal=False)
+
+
+async def non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message and message.chat.type == ChatType.PRIVATE:
+        await _send(message.reply_html, escape(texts.NON_TEXT))
+
+
+def describe(update: object, salt: str = "") -> str:
+    """An update for the logs: what happened and to whom, without personal data."""
+    if not isinstance(update, Update):
+        return repr(update)[:200]
+    message = update.effective_message
+    user = update.effective_user
+    parts = [f"update_id={update.update_id}"]
+    kinds = ("message", "edited_message", "channel_post", "callback_query", "inline_query")
+    parts += [f"type={k}" for k in kinds if getattr(update, k, None)][:1]
+    if message:
+        parts.append(f"chat_type={message.chat.type}")
+    if user:
+        parts.append(f"user={user_hash(user.id, salt)}")
+    text = (message.text if message else None) or (update.inline_query.query if update.inline_query else None)
+    if text:
+        parts.append(f"text={redact(text)[:200]!r}")
+    if update.callback_query:
+        parts.append(f"data={update.callback_query.data!r}")
+    return " ".join(parts)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log every failure with the update that caused it; the application keeps running."""
+    error = context.error
+    METRICS.error("blocked" if isinstance(error, Forbidden) else "telegram")
+    summary = describe(update, context.bot_data.get("salt", ""))
+    if isinstance(error, Forbidden):
+        log.warning("blocked or removed by the user, not retrying: %s update=%s", error, summary)
+        return
+    log.error("failed to handle update %s", summary, exc_info=error)
+
+
+async def post_init(application: Application) -> None:
+    try:
+        await application.bot.set_my_commands([BotCommand(c, d) for c, d in texts.COMMANDS])
+    except (TimedOut, NetworkError, RetryAfter) as exc:  # the menu is cosmetic; start anyway
+        log.warning("could not set the command menu: %s", exc)
+
+
+# -- wiring -----------------------------------------------------------------------------------
+
+
+def build_application(
+    settings: Settings,
+    knowledge: Index | Engine,
+    recorder: Recorder,
+    *,
+    updater: bool = True,
+    store: Store | None = None,
+) -> Application:
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_token)
+        .base_url(settings.telegram_api_url)
+        .rate_limiter(AIORateLimiter(overall_max_rate=settings.send_rate, max_retries=3))
+        .concurrent_updates(64)
+        .post_init(post_init)
+    )
+    if not updater:  # webhook mode: our own aiohttp server feeds the update queue
+        builder = builder.updater(None)
+    application = builder.build()
+    application.bot_data["engine"] = knowledge if isinstance(knowledge, Engine) else Engine(knowledge)
+    application.bot_data["store"] = store
+    application.bot_data["admins"] = settings.admin_ids
+    application.bot_data["recorder"] = recorder
+    application.bot_data["page_chars"] = settings.page_chars
+    application.bot_data["salt"] = settings.user_hash_salt
+    application.bot_data["flood"] = FloodGuard(settings.flood_messages, settings.flood_seconds)
+
+    new = filters.UpdateType.MESSAGE  # edited messages and channel posts are not questions
+    application.add_handler(CommandHandler("start", start, filters=new))
+    application.add_handler(CommandHandler(["help", "trogiup"], help_command, filters=new))
+    application.add_handler(CommandHandler("linhvuc", sectors_command, filters=new))
+    application.add_handler(CommandHandler("timkiem", search_command, filters=new))
+    application.add_handler(CommandHandler("unanswered", admin_unanswered, filters=new))
+    application.add_handler(CommandHandler("stats", admin_stats, filters=new))
+    application.add_handler(CommandHandler("reload", admin_reload, filters=new))
+    application.add_handler(MessageHandler(new & filters.TEXT & ~filters.COMMAND, question))
+    application.add_handler(
+        MessageHandler(
+            new
+            & (
+                filters.PHOTO
+                | filters.Sticker.ALL
+                | filters.VOICE
+                | filters.AUDIO
+                | filters.VIDEO
+                | filters.VIDEO_NOTE
+                | filters.ANIMATION
+                | filters.Document.ALL
+                | filters.LOCATION
+                | filters.CONTACT
+            ),
+            non_text,
+        )
+    )
+    application.add_handler(CallbackQueryHandler(button))
+    application.add_handler(InlineQueryHandler(inline_query))
+    application.add_error_handler(on_error)
+    return application

@@ -1,0 +1,63 @@
+"""Everything a citizen reads that is not catalogue content, in one place."""
+
+NOT_FOUND = "Xin lỗi, trợ lý chưa có câu trả lời cho câu hỏi này."
+RECORDED = "Câu hỏi của bạn đã được ghi lại để cán bộ bổ sung."  # only where it really was recorded
+CLOSEST = "Các chủ đề gần nhất:"
+DID_YOU_MEAN = "Có phải bạn muốn hỏi:"
+HUMAN_HELP = (
+    "Cần người hỗ trợ trực tiếp? Bạn có thể hỏi Tổ công nghệ số cộng đồng ở thôn, tổ dân phố; "
+    "đến Trung tâm Phục vụ hành chính công của xã, phường; hoặc tra cứu thủ tục trên "
+    "Cổng Dịch vụ công quốc gia https://dichvucong.gov.vn"
+)
+EMPTY_QUESTION = "Bạn hãy gõ câu hỏi bằng chữ, ví dụ: “Làm căn cước cho con ở đâu?”"
+UNVERIFIED = "⚠️ Thông tin này đang chờ cán bộ kiểm tra lại; hãy đối chiếu trên trang chính thức trước khi làm."
+STEPS = "Các bước"
+DOCUMENTS = "Giấy tờ cần có"
+FEE = "Lệ phí"
+PROCESSING_TIME = "Thời gian giải quyết"
+WHERE = "Nơi làm"
+LEGAL_BASIS = "Căn cứ"
+LINKS = "Trang chính thức"
+REVIEWED = "Cập nhật"
+LOCAL_CHAT_INTRO = (
+    "Trợ lý số – hỏi đáp thủ tục hành chính, dịch vụ công trực tuyến.\nGõ câu hỏi rồi nhấn Enter (Ctrl+D để thoát)."
+)
+
+# --- Telegram ---
+GREETING = (
+    "Xin chào{name}! Mình là <b>Trợ lý số</b> 👋\n"
+    "Mình giải đáp về chuyển đổi số và dịch vụ công trực tuyến: căn cước, VNeID, khai sinh, cư trú, "
+    "thuế, bảo hiểm, giấy phép lái xe, an toàn trên mạng…\n\n"
+    "Bạn cứ gõ câu hỏi như khi nói chuyện, có dấu hay không dấu đều được. "
+    "Hoặc chọn một lĩnh vực bên dưới:"
+)
+HELP = (
+    "<b>Cách dùng Trợ lý số</b>\n"
+    "• Gõ câu hỏi, ví dụ: <i>làm căn cước cho con ở đâu</i>\n"
+    "• /linhvuc – xem theo lĩnh vực\n"
+    "• /timkiem từ khoá – tìm mục có từ khoá, ví dụ <i>/timkiem tạm trú</i>\n"
+    "• Dưới mỗi câu trả lời, bấm 👍 hoặc 👎 để góp ý.\n\n"
+    "Trợ lý không bao giờ hỏi mật khẩu, mã OTP hay số tài khoản của bạn."
+)
+SECTORS = "Chọn lĩnh vực:"
+SECTOR_ENTRIES = "<b>{title}</b> – chọn một mục:"
+SEARCH_USAGE = "Gõ từ khoá sau lệnh, ví dụ: /timkiem tạm trú"
+SEARCH_RESULTS = "Kết quả cho “{query}”:"
+SEARCH_NONE = "Không tìm thấy mục nào cho “{query}”."
+NON_TEXT = "Xin lỗi, mình chỉ đọc được tin nhắn chữ. Bạn hãy gõ câu hỏi bằng chữ nhé."
+SLOW_DOWN = "Bạn gửi nhanh quá, chậm lại một chút nhé 🙏 Mình sẽ trả lời ngay sau ít giây."
+STALE_BUTTON = "Nút này đã cũ (nội dung vừa được cập nhật). Bạn gõ lại câu hỏi giúp mình nhé."
+UNKNOWN_ENTRY = "Không tìm thấy mục này, có thể nội dung đã được cập nhật. Bạn gõ câu hỏi để mình tìm lại nhé."
+THANKS_HELPFUL = "Cảm ơn bạn! 👍"
+THANKS_NOT_HELPFUL = "Cảm ơn bạn đã góp ý, cán bộ sẽ xem lại câu trả lời này."
+HELPFUL = "👍 Hữu ích"
+NOT_HELPFUL = "👎 Chưa đúng"
+PREVIOUS = "◀ Trước"
+NEXT = "Tiếp ▶"
+COMMANDS = [
+    ("start", "Bắt đầu"),
+    ("help", "Hướng dẫn sử dụng"),
+    ("linhvuc", "Xem theo lĩnh vực"),
+    ("timkiem", "Tìm theo từ khoá"),
+]
+NO_DATABASE = "Chưa có cơ sở dữ liệu ghi nhận câu hỏi (DATABASE_PATH)."

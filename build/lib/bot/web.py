@@ -1,0 +1,387 @@
+"""The local web server: a citizen web chat at ``/`` and the administrators' console at ``/admin``.
+
+Server-rendered HTML, no build step. The console needs a login (ADMIN_TOKEN), keeps a session in an
+HttpOnly SameSite=Strict cookie, and checks a CSRF token on every POST. A Content-Security-Policy
+forbids inline script, and everything citizens typed is escaped where it is shown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import hmac
+import io
+import logging
+import secrets
+import time
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from aiohttp import web
+
+from bot import web_pages as pages
+from bot.config import Settings
+from bot.engine import Engine
+from bot.grouping import Group, draft_entry, group_questions
+from bot.metrics import METRICS
+from bot.records import Recorder, safely
+from bot.store import Store
+
+log = logging.getLogger("tro_ly_so.web")
+
+STATIC = Path(__file__).resolve().parent / "static"
+SESSION_COOKIE = "tls_admin"
+CHAT_COOKIE = "tls_uid"
+SESSION_SECONDS = 8 * 3600
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+
+
+@dataclass
+class Sessions:
+    """Console sessions in memory: token → (expiry, CSRF token). A restart logs everyone out."""
+
+    items: dict[str, tuple[float, str]] = field(default_factory=dict)
+
+    def create(self) -> tuple[str, str]:
+        token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        self.items[token] = (time.monotonic() + SESSION_SECONDS, csrf)
+        return token, csrf
+
+    def csrf(self, token: str | None) -> str | None:
+        held = self.items.get(token or "")
+        if held is None or held[0] < time.monotonic():
+            self.items.pop(token or "", None)
+            return None
+        return held[1]
+
+    def drop(self, token: str | None) -> None:
+        self.items.pop(token or "", None)
+
+
+ENGINE = web.AppKey("engine", Engine)
+STORE = web.AppKey("store", object)
+RECORDER = web.AppKey("recorder", object)
+SETTINGS = web.AppKey("settings", Settings)
+SESSIONS = web.AppKey("sessions", Sessions)
+CSRF = web.RequestKey("csrf", str)
+
+
+# -- middleware -------------------------------------------------------------------------------
+
+
+@web.middleware
+async def security(request: web.Request, handler) -> web.StreamResponse:
+    path = request.path
+    if path.startswith("/admin") and path != "/admin/login":
+        csrf = request.app[SESSIONS].csrf(request.cookies.get(SESSION_COOKIE))
+        if csrf is None:
+            if request.method == "GET":
+                raise web.HTTPFound("/admin/login")
+            raise web.HTTPForbidden(text="Cần đăng nhập.")
+        if request.method == "POST":
+            form = await request.post()
+            if not hmac.compare_digest(str(form.get("csrf", "")).encode(), csrf.encode()):
+                raise web.HTTPForbidden(text="Phiên làm việc không hợp lệ (CSRF). Hãy tải lại trang.")
+        request[CSRF] = csrf
+    response = await handler(request)
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def html(text: str, status: int = 200) -> web.Response:
+    return web.Response(text=text, status=status, content_type="text/html", charset="utf-8")
+
+
+# -- citizen web chat -------------------------------------------------------------------------
+
+
+async def chat_page(request: web.Request) -> web.Response:
+    response = html(pages.chat())
+    if CHAT_COOKIE not in request.cookies:
+        response.set_cookie(
+            CHAT_COOKIE, secrets.token_urlsafe(16), httponly=True, samesite="Strict", max_age=86400 * 30
+        )
+    return response
+
+
+async def _json(request: web.Request) -> dict:
+    if request.content_type != "application/json":  # also stops cross-site form posts (CORS preflight)
+        raise web.HTTPUnsupportedMediaType(text="application/json")
+    try:
+        data = await request.json()
+    except ValueError as exc:
+        raise web.HTTPBadRequest(text="bad json") from exc
+    if not isinstance(data, dict):
+        raise web.HTTPBadRequest(text="bad json")
+    return data
+
+
+async def ask(request: web.Request) -> web.Response:
+    data = await _json(request)
+    question = str(data.get("q", ""))[:4096]
+    if not question.strip():
+        return web.json_response({"html": pages.e(pages.texts.EMPTY_QUESTION)})
+    started = time.perf_counter()
+    result = request.app[ENGINE].index.search(question)
+    METRICS.question("web", result.status.value)
+    METRICS.reply_latency(time.perf_counter() - started)
+    recorder: Recorder = request.app[RECORDER]
+    uid = request.cookies.get(CHAT_COOKIE, "anonymous")
+    safely("question", recorder.question, channel="web", user_id=uid, text=question, result=result)
+    return web.json_response({"status": result.status.value, "html": pages.answer_html(result, recorded=True)})
+
+
+async def open_entry(request: web.Request) -> web.Response:
+    data = await _json(request)
+    entry = request.app[ENGINE].index.catalogue.entries.get(str(data.get("id", "")))
+    if entry is None:
+        return web.json_response({"html": pages.e(pages.texts.UNKNOWN_ENTRY)})
+    return web.json_response({"html": pages.entry_html(entry) + pages.feedback_buttons(entry.id)})
+
+
+async def feedback(request: web.Request) -> web.Response:
+    data = await _json(request)
+    entry_id = str(data.get("entry", ""))
+    if entry_id not in request.app[ENGINE].index.catalogue.entries:
+        raise web.HTTPBadRequest(text="unknown entry")
+    uid = request.cookies.get(CHAT_COOKIE, "anonymous")
+    helpful = bool(data.get("helpful"))
+    safely("feedback", request.app[RECORDER].feedback, channel="web", user_id=uid, entry_id=entry_id, helpful=helpful)
+    return web.json_response({"text": pages.texts.THANKS_HELPFUL if helpful else pages.texts.THANKS_NOT_HELPFUL})
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """200 when the catalogue is loaded and the records database takes writes; 503 otherwise."""
+    entries = len(request.app[ENGINE].index.catalogue)
+    store = _store(request)
+    database = "absent" if store is None else ("ok" if await asyncio.to_thread(store.writable) else "failing")
+    healthy = entries > 0 and database != "failing"
+    body = {"status": "ok" if healthy else "unhealthy", "entries": entries, "database": database}
+    return web.json_response(body, status=200 if healthy else 503)
+
+
+async def metrics(request: web.Request) -> web.Response:
+    store = _store(request)
+    extra = {"trolyso_catalogue_entries": len(request.app[ENGINE].index.catalogue)}
+    if store is not None:
+        extra["trolyso_records_pending"] = store.pending
+    return web.Response(text=METRICS.render(extra), content_type="text/plain", charset="utf-8")
+
+
+# -- console ----------------------------------------------------------------------------------
+
+
+async def login_page(request: web.Request) -> web.Response:
+    return html(pages.login())
+
+
+async def login(request: web.Request) -> web.Response:
+    form = await request.post()
+    given = str(form.get("token", ""))
+    expected = request.app[SETTINGS].admin_token
+    if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
+        await asyncio.sleep(0.5)  # slows guessing
+        return html(pages.login("Mã đăng nhập không đúng."), status=403)
+    token, _ = request.app[SESSIONS].create()
+    response = web.HTTPFound("/admin")
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="Strict", max_age=SESSION_SECONDS)
+    raise response
+
+
+async def logout(request: web.Request) -> web.Response:
+    request.app[SESSIONS].drop(request.cookies.get(SESSION_COOKIE))
+    response = web.HTTPFound("/admin/login")
+    response.del_cookie(SESSION_COOKIE)
+    raise response
+
+
+def _store(request: web.Request) -> Store | None:
+    store = request.app[STORE]
+    return store if isinstance(store, Store) else None
+
+
+async def dashboard(request: web.Request) -> web.Response:
+    store = _store(request)
+    if store is None:
+        return html(pages.page("Tổng quan", f'<p class="warn">{pages.e(pages.texts.NO_DATABASE)}</p>', request[CSRF]))
+    s = store.stats(30)
+    total = s["total"] or 1
+    by = s["by_status"]
+    votes = s["helpful"] + s["not_helpful"]
+    share = f" ({s['helpful'] / votes:.0%})" if votes else ""
+    rates = "".join(
+        f"<tr><td>{label}</td><td>{by.get(key, 0)}</td><td>{by.get(key, 0) / total:.0%}</td></tr>"
+        for key, label in (("answered", "Trả lời"), ("suggested", "Gợi ý"), ("unanswered", "Chưa trả lời"))
+    )
+    entries = request.app[ENGINE].index.catalogue.entries
+    top = "".join(
+        f"<tr><td>{pages.e(entries[r['entry_id']].title if r['entry_id'] in entries else r['entry_id'])}</td>"
+        f"<td>{r['n']}</td></tr>"
+        for r in s["top"]
+    )
+    body = (
+        f'<div class="card"><h2>30 ngày qua: {s["total"]} câu hỏi</h2>{pages.chart(s["per_day"])}</div>'
+        f'<div class="card"><table><tr><th>Kết quả</th><th>Số câu</th><th>Tỉ lệ</th></tr>{rates}</table>'
+        f"<p>Góp ý hữu ích: {s['helpful']}/{votes}{share}</p></div>"
+        f'<div class="card"><h3>Mục được hỏi nhiều nhất</h3><table>{top}</table></div>'
+    )
+    return html(pages.page("Tổng quan", body, request[CSRF]))
+
+
+def _filters(request: web.Request) -> tuple[str, str, str, bool]:
+    q = request.query
+    since = q.get("from", "") or (date.today() - timedelta(days=30)).isoformat()
+    until = q.get("to", "") or date.today().isoformat()
+    for value in (since, until):
+        try:
+            date.fromisoformat(value)
+        except ValueError as exc:
+            raise web.HTTPBadRequest(text="Ngày không hợp lệ") from exc
+    return since, until, q.get("q", "")[:200], q.get("show") == "all"
+
+
+def _groups(request: web.Request) -> tuple[list[Group], dict[str, str]]:
+    store = _store(request)
+    if store is None:
+        return [], {}
+    since, until, text, show_all = _filters(request)
+    end = (date.fromisoformat(until) + timedelta(days=1)).isoformat()
+    rows = store.questions(status="unanswered", since=since, until=end, contains=text)
+    groups = group_questions(rows, request.app[ENGINE].index.normalizer)
+    states = store.group_states()
+    if not show_all:
+        groups = [g for g in groups if states.get(g.key) not in ("resolved", "ignored")]
+    return groups, states
+
+
+async def unanswered(request: web.Request) -> web.Response:
+    since, until, text, show_all = _filters(request)
+    groups, states = _groups(request)
+    csrf = pages.csrf_field(request[CSRF])
+    query = f"from={pages.e(since)}&amp;to={pages.e(until)}&amp;q={pages.e(text)}"
+    rows = []
+    for g in groups:
+        examples = "<br>".join(pages.e(x) for x in g.examples())
+        actions = "".join(
+            f'<form method="post" action="/admin/groups" class="inline">{csrf}'
+            f'<input type="hidden" name="key" value="{pages.e(g.key)}"><input type="hidden" name="state" value="{s}">'
+            f'<button class="light">{label}</button></form> '
+            for s, label in (("resolved", "Đã xử lý"), ("ignored", "Bỏ qua"))
+        )
+        rows.append(
+            f'<tr data-group="{pages.e(g.key)}"><td><b>{g.count}</b></td><td>{examples}</td>'
+            f"<td>{pages.e(pages.local_time(g.first))}<br>{pages.e(pages.local_time(g.last))}</td>"
+            f"<td>{pages.e(states.get(g.key, 'mới'))}</td><td>{actions}"
+            f'<a href="/admin/draft?key={pages.e(g.key)}&amp;{query}">Soạn mục</a></td></tr>'
+        )
+    body = (
+        '<form method="get" class="card">'
+        f'Từ <input type="date" name="from" value="{pages.e(since)}"> '
+        f'đến <input type="date" name="to" value="{pages.e(until)}">'
+        f'<input type="text" name="q" value="{pages.e(text)}" placeholder="Lọc theo nội dung">'
+        f'<label><input type="checkbox" name="show" value="all"{" checked" if show_all else ""}> '
+        "cả nhóm đã xử lý/bỏ qua</label>"
+        "<p><button>Lọc</button></p></form>"
+        f'<p><a href="/admin/unanswered.csv?{query}{"&amp;show=all" if show_all else ""}">Tải CSV</a> · '
+        f"{len(groups)} nhóm, {sum(g.count for g in groups)} câu hỏi</p>"
+        '<div class="card"><table><tr><th>Số câu</th><th>Ví dụ</th><th>Lần đầu / cuối</th>'
+        "<th>Trạng thái</th><th></th></tr>" + "".join(rows) + "</table></div>"
+    )
+    return html(pages.page("Câu hỏi chưa trả lời", body, request[CSRF]))
+
+
+async def unanswered_csv(request: web.Request) -> web.Response:
+    groups, states = _groups(request)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["group", "count", "first_seen", "last_seen", "state", "question"])
+    for g in groups:
+        for row in g.rows:
+            text = row["text"]
+            if text[:1] in "=+-@\t\r":  # a spreadsheet would run it as a formula
+                text = "'" + text
+            writer.writerow([g.key, g.count, g.first, g.last, states.get(g.key, "new"), text])
+    return web.Response(
+        body=out.getvalue().encode("utf-8-sig"),
+        content_type="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="cau-hoi-chua-tra-loi.csv"'},
+    )
+
+
+async def set_group(request: web.Request) -> web.Response:
+    form = await request.post()
+    state = str(form.get("state", ""))
+    key = str(form.get("key", ""))[:40]
+    store = _store(request)
+    if state not in ("resolved", "ignored", "new") or not key or store is None:
+        raise web.HTTPBadRequest(text="bad request")
+    store.set_group_state(key, state)
+    raise web.HTTPFound(request.headers.get("Referer") or "/admin/unanswered")
+
+
+async def draft(request: web.Request) -> web.Response:
+    key = request.query.get("key", "")
+    groups, _ = _groups(request)
+    group = next((g for g in groups if g.key == key), None)
+    if group is None:
+        raise web.HTTPNotFound(text="Không tìm thấy nhóm này.")
+    body = (
+        "<p>Dán đoạn dưới đây vào cuối <code>faq.yaml</code> (dưới <code>entries:</code>), viết câu trả lời, "
+        "ghi nguồn, rồi chạy <code>python -m bot validate</code>.</p>"
+        f'<pre id="draft">{pages.e(draft_entry(group))}</pre>'
+    )
+    return html(pages.page("Soạn mục mới", body, request[CSRF]))
+
+
+async def try_question(request: web.Request) -> web.Response:
+    question = request.query.get("q", "")[:2000]
+    body = (
+        '<form method="get" class="card"><input type="text" name="q" '
+        f'value="{pages.e(question)}" placeholder="Gõ câu hỏi"><p><button>Thử</button></p></form>'
+    )
+    if question.strip():
+        from bot.cli import explain_text
+
+        result = request.app[ENGINE].index.search(question, explain=True)
+        body += (
+            f'<div class="card"><p>Kết luận: <b>{pages.e(result.status.value)}</b></p>'
+            f"{pages.answer_html(result, recorded=False)}</div>"
+            f'<pre id="explain">{pages.e(explain_text(result))}</pre>'
+        )
+    return html(pages.page("Thử câu hỏi", body, request[CSRF]))
+
+
+# -- wiring -----------------------------------------------------------------------------------
+
+
+def build_web_app(settings: Settings, engine: Engine, recorder: Recorder, store: Store | None) -> web.Application:
+    app = web.Application(middlewares=[security], client_max_size=64 * 1024)
+    app[SETTINGS] = settings
+    app[ENGINE] = engine
+    app[RECORDER] = recorder
+    app[STORE] = store
+    app[SESSIONS] = Sessions()
+    app.router.add_get("/", chat_page)
+    app.router.add_static("/static", STATIC)
+    app.router.add_post("/api/ask", ask)
+    app.router.add_post("/api/open", open_entry)
+    app.router.add_post("/api/feedback", feedback)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics)
+    app.router.add_get("/admin/login", login_page)
+    app.router.add_post("/admin/login", login)
+    app.router.add_post("/admin/logout", logout)
+    app.router.add_get("/admin", dashboard)
+    app.router.add_get("/admin/unanswered", unanswered)
+    app.router.add_get("/admin/unanswered.csv", unanswered_csv)
+    app.router.add_post("/admin/groups", set_group)
+    app.router.add_get("/admin/draft", draft)
+    app.router.add_get("/admin/try", try_question)
+    return app

@@ -1,0 +1,150 @@
+"""HTML for the web chat and the console. Every value that is not a literal here goes through ``e()``."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from html import escape
+from typing import Any
+
+from bot import texts
+from bot.render_text import entry_sections
+from knowledge import Entry, SearchResult, Status
+
+
+def e(value: object) -> str:
+    return escape(str(value), quote=True)
+
+
+STYLE = """
+body{font-family:system-ui,sans-serif;margin:0;background:#f5f7fa;color:#1b1f24;font-size:16px}
+header{background:#0b5394;color:#fff;padding:.7rem 1rem}header a{color:#fff}
+main{max-width:52rem;margin:0 auto;padding:1rem}
+.card{background:#fff;border-radius:8px;padding:1rem;margin:.7rem 0;box-shadow:0 1px 2px #0002}
+.me{background:#dbeafe;margin-left:15%}.bot{margin-right:5%;white-space:pre-line}
+input[type=text],input[type=password],input[type=date],textarea{width:100%;padding:.6rem;font-size:1rem;box-sizing:border-box}
+button{padding:.5rem .9rem;font-size:1rem;border:0;border-radius:6px;background:#0b5394;color:#fff;cursor:pointer}
+button.light{background:#e5e7eb;color:#111}table{border-collapse:collapse;width:100%}
+td,th{border-bottom:1px solid #ddd;padding:.4rem;text-align:left;vertical-align:top}
+.muted{color:#667}.warn{color:#9a3412}nav a{margin-right:1rem}pre{white-space:pre-wrap;background:#f3f4f6;padding:.7rem}
+form.inline{display:inline}
+"""
+
+
+def page(title: str, body: str, csrf: str | None = None) -> str:
+    """A whole page; with ``csrf`` it is a console page: navigation and a logout form."""
+    nav = (
+        '<nav><a href="/admin">Tổng quan</a><a href="/admin/unanswered">Chưa trả lời</a>'
+        '<a href="/admin/try">Thử câu hỏi</a><a href="/">Trò chuyện</a>'
+        f'<form method="post" action="/admin/logout" class="inline">{csrf_field(csrf)}'
+        '<button class="light">Đăng xuất</button></form></nav>'
+        if csrf
+        else ""
+    )
+    return (
+        '<!doctype html><html lang="vi"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
+        f"<title>{e(title)}</title><style>{STYLE}</style></head><body>"
+        f"<header><strong>Trợ lý số</strong> · {e(title)} {nav}</header><main>{body}</main></body></html>"
+    )
+
+
+def chat() -> str:
+    body = (
+        '<div class="card bot">Xin chào! Mình là Trợ lý số. Bạn cứ gõ câu hỏi về chuyển đổi số, căn cước, VNeID, '
+        "khai sinh, cư trú, thuế, bảo hiểm… có dấu hay không dấu đều được.</div>"
+        '<div id="log" aria-live="polite"></div>'
+        '<form id="ask" class="card"><label for="q">Câu hỏi của bạn</label>'
+        '<input type="text" id="q" name="q" autocomplete="off" maxlength="2000" required>'
+        '<p><button type="submit">Gửi</button></p></form>'
+        '<script src="/static/chat.js"></script>'
+    )
+    return page("Hỏi đáp", body)
+
+
+def entry_html(entry: Entry) -> str:
+    parts = [f"<strong>{e(entry.title)}</strong>"]
+    for heading, lines in entry_sections(entry):
+        if heading == texts.LINKS:  # real links instead of the plain-text list
+            links = "<br>".join(
+                f'<a href="{e(x.url)}" target="_blank" rel="noopener noreferrer">{e(x.title)}</a>' for x in entry.links
+            )
+            parts.append(f"<p><b>{e(heading)}:</b><br>{links}</p>")
+            continue
+        body = "<br>".join(e(line.strip()) for line in lines).replace("\n", "<br>")
+        parts.append(f"<p><b>{e(heading)}:</b><br>{body}</p>" if heading else f"<p>{body}</p>")
+    return "".join(parts)
+
+
+VIETNAM = timezone(timedelta(hours=7))
+
+
+def local_time(iso: str) -> str:
+    """A stored UTC time as administrators read it: Vietnam time, dd/mm/yyyy hh:mm."""
+    try:
+        moment = datetime.fromisoformat(iso).replace(tzinfo=UTC)
+    except ValueError:
+        return iso
+    return moment.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
+
+
+def answer_html(result: SearchResult, recorded: bool) -> str:
+    if result.status is Status.ANSWERED and result.best:
+        entry = result.best.entry
+        return entry_html(entry) + feedback_buttons(entry.id)
+    if result.status is Status.SUGGESTED:
+        return f"<p>{e(texts.DID_YOU_MEAN)}</p>" + choice_buttons([c.entry for c in result.choices])
+    html = f"<p>{e(texts.NOT_FOUND)}{' ' + e(texts.RECORDED) if recorded else ''}</p>"
+    if result.suggestions:
+        html += f"<p>{e(texts.CLOSEST)}</p>" + choice_buttons([c.entry for c in result.suggestions])
+    return html + f"<p class=muted>{e(texts.HUMAN_HELP)}</p>"
+
+
+def choice_buttons(entries: list[Entry]) -> str:
+    return "".join(f'<p><button class="light" data-open="{e(x.id)}">{e(x.title)}</button></p>' for x in entries)
+
+
+def feedback_buttons(entry_id: str) -> str:
+    return (
+        f'<p><button class="light" data-feedback="1" data-entry="{e(entry_id)}">{e(texts.HELPFUL)}</button> '
+        f'<button class="light" data-feedback="0" data-entry="{e(entry_id)}">{e(texts.NOT_HELPFUL)}</button></p>'
+    )
+
+
+def login(error: str = "") -> str:
+    body = (
+        (f'<p class="warn">{e(error)}</p>' if error else "")
+        + '<form method="post" action="/admin/login" class="card"><label for="token">Mã đăng nhập (ADMIN_TOKEN)</label>'
+        '<input type="password" id="token" name="token" required><p><button type="submit">Đăng nhập</button></p></form>'
+    )
+    return page("Đăng nhập quản trị", body)
+
+
+def csrf_field(token: str) -> str:
+    return f'<input type="hidden" name="csrf" value="{e(token)}">'
+
+
+def chart(per_day: list[dict[str, Any]]) -> str:
+    """Questions per day as a small inline SVG bar chart (answered / suggested / unanswered stacked)."""
+    days: dict[str, dict[str, int]] = {}
+    for row in per_day:
+        days.setdefault(row["day"], {})[row["status"]] = row["n"]
+    if not days:
+        return '<p class="muted">Chưa có câu hỏi nào.</p>'
+    width, height, bar = 640, 160, max(4, 640 // max(len(days), 1) - 2)
+    peak = max(sum(v.values()) for v in days.values()) or 1
+    colors = {"answered": "#15803d", "suggested": "#ca8a04", "unanswered": "#b91c1c"}
+    rects = []
+    for i, (day, counts) in enumerate(sorted(days.items())):
+        y = height
+        for status in ("answered", "suggested", "unanswered"):
+            h = counts.get(status, 0) * (height - 10) / peak
+            y -= h
+            rects.append(
+                f'<rect x="{i * (bar + 2)}" y="{y:.1f}" width="{bar}" height="{h:.1f}" fill="{colors[status]}">'
+                f"<title>{e(day)} {e(status)}: {counts.get(status, 0)}</title></rect>"
+            )
+    return (
+        f'<svg role="img" aria-label="Câu hỏi theo ngày" viewBox="0 0 {width} {height}" width="100%">'
+        + "".join(rects)
+        + "</svg><p class=muted>xanh: trả lời · vàng: gợi ý · đỏ: chưa trả lời</p>"
+    )

@@ -1,0 +1,264 @@
+"""Turn Vietnamese text, however it was typed, into comparable token sequences.
+
+Pipeline, each step a small function: Unicode clean-up → tokens → repeated letters →
+tone placement → chat abbreviations → Telex/VNI repair → synonyms → filler removal.
+Every token keeps two forms: the canonical accented one and the folded (accent-free) key.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from knowledge import syllable, telex
+
+# Bounded work on hostile input: a Telegram message is at most 4,096 characters.
+MAX_CHARS = 5000
+MAX_TOKENS = 400
+
+# Zero-width and other invisible characters that split or glue words without showing.
+_INVISIBLE = re.compile("[\u00ad\u034f\u180e\u200b-\u200f\u2060-\u2064\ufeff]")
+_TOKEN = re.compile(r"[^\W_]+")
+_RUN2 = re.compile(r"(\D)\1+")
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str  # canonical accented form
+    folded: str  # accent-free key
+    marked: bool  # did the user type (or do we know) the diacritics?
+
+
+@dataclass(frozen=True)
+class Normalized:
+    original: str
+    tokens: tuple[Token, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return " ".join(t.text for t in self.tokens)
+
+    @property
+    def folded(self) -> str:
+        return " ".join(t.folded for t in self.tokens)
+
+    @property
+    def folded_tokens(self) -> tuple[str, ...]:
+        return tuple(t.folded for t in self.tokens)
+
+
+def clean(text: str) -> str:
+    """NFC, lower case, invisible characters removed. Lone surrogates are dropped, not raised on."""
+    text = text[:MAX_CHARS].encode("utf-8", "ignore").decode("utf-8")
+    return unicodedata.normalize("NFC", _INVISIBLE.sub("", text)).lower()
+
+
+def _clean_lines(texts: Iterable[str]) -> list[str]:
+    """``clean`` for many trusted texts (the catalogue) at once, without the length bound: one pass
+    over the joined text is several times faster than one per text."""
+    joined = "\n".join(t.replace("\n", " ") for t in texts).encode("utf-8", "ignore").decode("utf-8")
+    return unicodedata.normalize("NFC", _INVISIBLE.sub("", joined)).lower().split("\n")
+
+
+def vocabulary_of(texts: Iterable[str]) -> set[str]:
+    """Distinct words of many trusted texts."""
+    return {w for line in _clean_lines(texts) for w in _TOKEN.findall(line)}
+
+
+def words(text: str) -> list[str]:
+    """Letters-and-digits runs of cleaned text; emoji and punctuation separate words and vanish."""
+    return _TOKEN.findall(clean(text))[:MAX_TOKENS]
+
+
+def _collapse(word: str, min_run: int) -> str:
+    """Shorten runs of the same letter ("đâuuuu", "ạaaa") to one, keeping the accented variant."""
+    out: list[str] = []
+    run: list[str] = []
+    for ch in word + "\0":
+        if run and (ch.isdigit() or syllable.fold(ch) != syllable.fold(run[0])):
+            if len(run) >= min_run:
+                out.append(max(run, key=lambda c: c != syllable.fold(c)))
+            else:
+                out.extend(run)
+            run = []
+        run.append(ch)
+    return "".join(out)
+
+
+def make_token(word: str, marked: bool | None = None) -> Token:
+    text = syllable.canonical(word)
+    folded = syllable.fold(word)
+    return Token(text, folded, syllable.has_diacritics(word) if marked is None else marked)
+
+
+def _phrase_matches(tokens: list[Token], at: int, phrase: tuple[Token, ...], strict: bool = False) -> bool:
+    if at + len(phrase) > len(tokens):
+        return False
+    for got, want in zip(tokens[at : at + len(phrase)], phrase, strict=False):
+        if got.folded != want.folded:
+            return False
+        # Accents the user typed must agree; accents they left out are forgiven, unless the
+        # phrase is strict (its folded form is also another word: "vậy"/"vay", "hở"/"hộ").
+        typed = got.marked and got.text != got.folded
+        if (typed or strict) and got.text != want.text:
+            return False
+    return True
+
+
+_Entry = tuple[tuple[Token, ...], tuple[Token, ...], bool]  # phrase, replacement, strict
+
+
+@dataclass(frozen=True)
+class PhraseTable:
+    """Phrases to find in token sequences, longest first, indexed by their first folded key."""
+
+    by_first: Mapping[str, tuple[_Entry, ...]]
+
+    @classmethod
+    def build(cls, pairs: Iterable[tuple[str, str]], ambiguous: frozenset[str] = frozenset()) -> PhraseTable:
+        """``ambiguous``: folded keys shared by several known words; one-word phrases on them match only
+        text typed with the same accents."""
+        table: dict[str, list[_Entry]] = {}
+        for phrase, replacement in pairs:
+            src = tuple(make_token(w) for w in words(phrase))
+            dst = tuple(make_token(w, marked=True) for w in words(replacement))
+            if src:
+                strict = len(src) == 1 and src[0].folded in ambiguous
+                table.setdefault(src[0].folded, []).append((src, dst, strict))
+        return cls({k: tuple(sorted(v, key=lambda p: -len(p[0]))) for k, v in table.items()})
+
+    def contains(self, tokens: tuple[Token, ...] | list[Token]) -> bool:
+        tokens = list(tokens)
+        return any(
+            _phrase_matches(tokens, i, src, strict)
+            for i, t in enumerate(tokens)
+            for src, _, strict in self.by_first.get(t.folded, ())
+        )
+
+    def rewrite(self, tokens: list[Token], notes: list[str] | None = None) -> list[Token]:
+        out: list[Token] = []
+        i, n = 0, len(tokens)
+        while i < n:
+            for src, dst, strict in self.by_first.get(tokens[i].folded, ()):
+                # Cheap rejection on the second word before the full comparison.
+                if len(src) > 1 and (i + 1 >= n or tokens[i + 1].folded != src[1].folded):
+                    continue
+                if _phrase_matches(tokens, i, src, strict):
+                    if notes is not None and dst and src != dst:
+                        before = " ".join(t.text for t in tokens[i : i + len(src)])
+                        notes.append(f"{before} → {' '.join(t.text for t in dst) or '∅'}")
+                    out.extend(dst)
+                    i += len(src)
+                    break
+            else:
+                out.append(tokens[i])
+                i += 1
+        return out
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Staff-editable language data: abbreviations, synonyms and filler phrases."""
+
+    abbreviations: Mapping[str, str] = field(default_factory=dict)
+    synonyms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    fillers: tuple[str, ...] = ()
+    procedure_cues: tuple[str, ...] = ()
+
+
+class Normalizer:
+    """Normalizes citizens' questions and catalogue phrasings the same way.
+
+    ``known`` holds canonical accented words and ``known_folded`` their folded keys: a Telex
+    repair is accepted only when the typed word is not known and the repaired one is.
+    """
+
+    def __init__(self, lexicon: Lexicon, known: Iterable[str] = ()) -> None:
+        self.lexicon = lexicon
+        self.abbreviations = {clean(k): v for k, v in lexicon.abbreviations.items()}
+        self.known = frozenset(syllable.canonical(w) for w in known)
+        forms: dict[str, set[str]] = {}
+        for word in self.known:
+            forms.setdefault(syllable.fold(word), set()).add(word)
+        ambiguous = frozenset(key for key, accented in forms.items() if len(accented) > 1)
+        self.ambiguous = ambiguous  # folded keys shared by several known words (ban: bán, bàn, bạn)
+        # The canonical form maps to itself so that a longer canonical phrase is not cut short by a
+        # shorter variant ("cổng dịch vụ công quốc gia" must not become "... quốc gia quốc gia").
+        synonyms = [(v, canonical) for canonical, variants in lexicon.synonyms.items() for v in (canonical, *variants)]
+        # One pass, longest phrase first, does both jobs: synonyms become their canonical form and
+        # fillers become nothing.
+        self.phrases = PhraseTable.build(synonyms + [(f, "") for f in lexicon.fillers], ambiguous)
+        self.procedure_cues = PhraseTable.build(((c, c) for c in lexicon.procedure_cues), ambiguous)
+        self._cache: dict[str, tuple[tuple[Token, ...], tuple[str, ...]]] = {}
+        self.known_folded = frozenset(syllable.fold(w) for w in self.known) | {
+            syllable.fold(k) for k in self.abbreviations
+        }
+
+    def _is_known(self, word: str) -> bool:
+        return word in self.abbreviations or syllable.fold(word) in self.known_folded
+
+    def _repair_letters(self, word: str, notes: list[str]) -> str:
+        if self._is_known(word) or not _RUN2.search(syllable.fold(word)):
+            return word
+        once = _collapse(word, 3)
+        for candidate in (once, _collapse(word, 2)):
+            if candidate != word and self._is_known(candidate):
+                notes.append(f"{word} → {candidate}")
+                return candidate
+        return once
+
+    def _repair_telex(self, word: str, notes: list[str]) -> str:
+        if not word.isascii() or self._is_known(word):
+            return word
+        decoded = telex.decode(word)
+        if decoded and syllable.canonical(decoded) in self.known:
+            notes.append(f"{word} → {decoded} (Telex/VNI)")
+            return decoded
+        return word
+
+    def _word(self, word: str) -> tuple[tuple[Token, ...], tuple[str, ...]]:
+        """Tokens for one typed word, and notes on what was repaired. Memoized: words repeat a lot."""
+        cached = self._cache.get(word)
+        if cached is None:
+            notes: list[str] = []
+            fixed = self._repair_letters(word, notes)
+            expansion = self.abbreviations.get(fixed)
+            if expansion is not None:
+                notes.append(f"{fixed} → {expansion}")
+                tokens = tuple(make_token(w, marked=True) for w in words(expansion))
+            else:
+                tokens = (make_token(self._repair_telex(fixed, notes)),)
+            if len(self._cache) > 100_000:
+                self._cache.clear()
+            cached = self._cache[word] = (tokens, tuple(notes))
+        return cached
+
+    def _expand(self, raw: list[str], notes: list[str]) -> list[Token]:
+        tokens: list[Token] = []
+        cache = self._cache
+        for i, word in enumerate(raw):
+            if word == "k" and i > 0 and raw[i - 1].isdigit():
+                tokens.append(make_token(word))  # "50 k" is money, not "không"
+                continue
+            word_tokens, word_notes = cache.get(word) or self._word(word)
+            tokens.extend(word_tokens)
+            notes.extend(word_notes)
+        return tokens
+
+    def _normalized(self, text: str, raw: list[str]) -> Normalized:
+        notes: list[str] = []
+        tokens = self.phrases.rewrite(self._expand(raw, notes), notes)
+        return Normalized(text, tuple(tokens), tuple(notes))
+
+    def normalize(self, text: str) -> Normalized:
+        return self._normalized(text, words(text))
+
+    def normalize_many(self, texts: list[str]) -> list[Normalized]:
+        """Normalize trusted catalogue texts in one batch (same result as ``normalize`` on each)."""
+        return [
+            self._normalized(text, _TOKEN.findall(line)[:MAX_TOKENS])
+            for text, line in zip(texts, _clean_lines(texts), strict=True)
+        ]

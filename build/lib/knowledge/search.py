@@ -1,0 +1,340 @@
+"""Find the catalogue entry a question is about, and say how sure we are.
+
+Two stages. Candidates come from an inverted index over syllables and syllable pairs, in both
+the accented and the folded form, weighted by rarity (BM25). Candidates are then scored on
+the folded forms: how much of the phrasing the question covers and the other way round
+(IDF-weighted), adjacent pairs in common, and rapidfuzz's token_set_ratio for typos; accents
+the citizen typed break ties between folded collisions (bán/bàn/bạn).
+"""
+
+from __future__ import annotations
+
+import gc
+import heapq
+import itertools
+import math
+import os
+from array import array
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
+
+from knowledge.models import Candidate, Catalogue, Explanation, SearchResult, Status
+from knowledge.normalize import Lexicon, Normalized, Normalizer, Token, vocabulary_of
+
+K1, B = 1.2, 0.3  # BM25; phrasings are short, so length matters little
+TOKEN_SET = fuzz.token_set_ratio  # did best on Vietnamese in our measurements; WRatio did badly
+CANDIDATES = 24  # phrasings re-scored per question, at most...
+CANDIDATE_REACH = 0.3  # ...and only those with at least this share of the leader's BM25
+MAX_POSTINGS = 1000  # heaviest postings read per term; bounds work on very large catalogues
+COMMON_SHARE = 0.05  # terms in more phrasings than this share find no candidates on their own
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Score bands. Configurable because staff trade wrong answers against unanswered questions."""
+
+    answer: float = 0.56  # at or above (and clear of the runner-up): answered
+    suggest: float = 0.50  # at or above: "Có phải bạn muốn hỏi"
+    margin: float = 0.03  # an answer must beat a different entry by this much
+    floor: float = 0.40  # weaker candidates are never offered
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> Thresholds:
+        values = {}
+        for f in fields(cls):
+            raw = env.get(f"MATCH_{f.name.upper()}")
+            if raw:
+                values[f.name] = float(raw)
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How the parts of a candidate's score add up (see ``Index._score``)."""
+
+    question_share: float = 0.50  # weight of "how much of the question the phrasing explains"...
+    question_pivot: int = 12  # ...for questions up to this many words, shrinking for longer ones
+    phrasing: float = 0.50  # how much of the phrasing the question contains
+    pairs: float = 0.25  # adjacent word pairs in common
+    fuzzy: float = 0.25  # rapidfuzz token_set_ratio on folded text (typos)
+    accent: float = 0.08  # penalty share for accents typed differently
+    procedure_cue: float = 0.08  # bonus for procedures when the question asks for steps/documents
+
+
+@dataclass(frozen=True, slots=True)
+class _Doc:
+    """One phrasing of one entry, pre-digested for scoring. Tuples, not sets: 60,000 of these must fit."""
+
+    entry_id: str
+    text: str
+    folded: str
+    tokens: tuple[str, ...]  # distinct folded words
+    pairs: tuple[tuple[str, str], ...]  # distinct adjacent folded pairs
+    accents: tuple[tuple[str, str], ...]  # distinct (folded, accented) words
+    weight: float  # sum of IDF of its words
+
+
+@dataclass(frozen=True)
+class _Query:
+    """What scoring needs of a question, computed once rather than per candidate."""
+
+    norm: Normalized
+    folded: str
+    idf: Mapping[str, float]  # folded word → IDF
+    weight: float
+    pairs: frozenset[tuple[str, str]]
+    typed: tuple[tuple[str, str], ...]  # (folded, accented) of words typed with accents
+    share: float  # weight of the question-side coverage
+    wants_procedure: bool
+
+
+def _terms(tokens: tuple[Token, ...], ambiguous: frozenset[str], typed_only: bool) -> list[str]:
+    """Index terms: folded words and adjacent pairs, plus accented words and pairs where accents tell
+    folded collisions apart (ban: bán, bàn, bạn) — elsewhere their postings would repeat the folded
+    term's. For a citizen's question (``typed_only``), only accents they typed themselves count.
+    One plain loop: it runs 60,000 times when a large catalogue is indexed."""
+    out: list[str] = []
+    prev: Token | None = None
+    prev_telling = False
+    for t in tokens:
+        out.append("f:" + t.folded)
+        telling = t.text != t.folded and t.folded in ambiguous and (t.marked or not typed_only)
+        if telling:
+            out.append("a:" + t.text)
+        if prev is not None:
+            out.append("F:" + prev.folded + " " + t.folded)
+            if telling or prev_telling:
+                out.append("A:" + prev.text + " " + t.text)
+        prev, prev_telling = t, telling
+    return out
+
+
+def _catalogue_words(catalogue: Catalogue, lexicon: Lexicon) -> set[str]:
+    """Words a Telex repair may produce: only those of phrasings and the lexicon, since a repair to a
+    word that no phrasing contains could not help any match."""
+    texts: list[str] = list(lexicon.abbreviations.values()) + list(lexicon.synonyms) + list(lexicon.fillers)
+    for e in catalogue.entries.values():
+        texts += [e.title, *e.questions]
+    return {w for w in vocabulary_of(texts) if w.isalpha()}
+
+
+class Index:
+    """Search structure over a catalogue. Immutable once built; build a new one on reload."""
+
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        lexicon: Lexicon,
+        thresholds: Thresholds | None = None,
+        weights: Weights | None = None,
+    ) -> None:
+        # Building allocates millions of small objects and no reference cycles: the cyclic collector
+        # would only rescan the growing heap again and again.
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            self._build(catalogue, lexicon, thresholds, weights)
+        finally:
+            if paused:
+                gc.enable()
+
+    def _build(
+        self, catalogue: Catalogue, lexicon: Lexicon, thresholds: Thresholds | None, weights: Weights | None
+    ) -> None:
+        self.catalogue = catalogue
+        self.thresholds = thresholds or Thresholds()
+        self.weights = weights or Weights()
+        self.normalizer = Normalizer(lexicon, _catalogue_words(catalogue, lexicon))
+        pairs = [
+            (entry.id, p)
+            for entry in catalogue.entries.values()
+            for p in dict.fromkeys((entry.title, *entry.questions))
+        ]
+        normalized = self.normalizer.normalize_many([p for _, p in pairs])
+        docs = [(eid, p, norm) for (eid, p), norm in zip(pairs, normalized, strict=True) if norm.tokens]
+        # One posting per occurrence: a word repeated in a phrasing is read twice (tf = 2, without BM25's
+        # saturation, which hardly matters in phrasings of ten words).
+        post_docs: dict[str, list[int]] = defaultdict(list)
+        lengths = array("I")
+        ambiguous = self.normalizer.ambiguous
+        for i, (_, _, norm) in enumerate(docs):
+            terms = _terms(norm.tokens, ambiguous, typed_only=False)
+            lengths.append(len(terms))
+            for term in terms:
+                post_docs[term].append(i)
+        n = max(len(docs), 1)
+        self.df = {t: len(p) for t, p in post_docs.items()}
+        self.idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in self.df.items()}
+        self.unknown_idf = math.log(1 + (n - 0.5) / 1.5)
+        self.common_df = max(20, int(n * COMMON_SHARE))
+        avg_len = sum(lengths) / n
+        # BM25 split in two: the term's IDF, and the phrasing's length factor.
+        self.doc_factor = array("f", [(K1 + 1) / (1 + K1 * (1 - B + B * k / avg_len)) for k in lengths])
+        # Lists longer than retrieval reads are put heaviest (shortest phrasing) first, so that reading
+        # stops where it matters. (Plain lists: their ints are shared per phrasing, so they cost 8 bytes
+        # a posting, and converting 60,000 of them to arrays took longer than the rest of this loop.)
+        for plist in post_docs.values():
+            if len(plist) > MAX_POSTINGS:
+                plist.sort(key=self.doc_factor.__getitem__, reverse=True)
+        self.postings: dict[str, list[int]] = dict(post_docs)
+        self.vocabulary = sorted(t[2:] for t in self.df if t.startswith("f:") and t[2:].isalpha())
+        self._vocab_set = frozenset(self.vocabulary)
+        # Scoring details of a phrasing are worked out the first time it is a candidate.
+        self._phrasings = docs
+        self._digests: dict[int, _Doc] = {}
+
+    def _doc(self, i: int) -> _Doc:
+        doc = self._digests.get(i)
+        if doc is None:
+            doc = self._digests[i] = self._digest(*self._phrasings[i])
+        return doc
+
+    def _word_idf(self, folded: str) -> float:
+        return self.idf.get(f"f:{folded}", self.unknown_idf)
+
+    def _digest(self, entry_id: str, text: str, norm: Normalized) -> _Doc:
+        tokens = tuple(dict.fromkeys(norm.folded_tokens))
+        return _Doc(
+            entry_id=entry_id,
+            text=text,
+            folded=norm.folded,
+            tokens=tokens,
+            pairs=tuple(dict.fromkeys(itertools.pairwise(norm.folded_tokens))),
+            accents=tuple(dict.fromkeys((t.folded, t.text) for t in norm.tokens)),
+            weight=sum(self._word_idf(t) for t in tokens),
+        )
+
+    # -- typo repair -------------------------------------------------------------------------
+
+    @lru_cache(maxsize=8192)  # noqa: B019 - the index lives as long as its cache should
+    def _correct(self, folded: str) -> str | None:
+        """The catalogue word one or two edits away from an unknown word, preferring common words."""
+        if folded in self._vocab_set or len(folded) < 4 or not folded.isalpha():
+            return None
+        limit = 1 if len(folded) < 7 else 2
+        found = process.extract(folded, self.vocabulary, scorer=Levenshtein.distance, score_cutoff=limit, limit=8)
+        if not found:
+            return None
+        best = min(d for _, d, _ in found)
+        return max((w for w, d, _ in found if d == best), key=lambda w: self.df.get(f"f:{w}", 0))
+
+    def _repair_typos(self, norm: Normalized) -> Normalized:
+        tokens, notes = [], list(norm.notes)
+        for t in norm.tokens:
+            fixed = self._correct(t.folded)
+            if fixed:
+                notes.append(f"{t.text} → {fixed} (lỗi gõ)")
+                tokens.append(Token(fixed, fixed, False))
+            else:
+                tokens.append(t)
+        return Normalized(norm.original, tuple(tokens), tuple(notes))
+
+    # -- search ------------------------------------------------------------------------------
+
+    def _candidates(self, norm: Normalized) -> list[int]:
+        """Phrasings worth scoring: the best by BM25, and only those within reach of the leader."""
+        terms = set(_terms(norm.tokens, self.normalizer.ambiguous, typed_only=True))
+        rare = [t for t in terms if 0 < self.df.get(t, 0) <= self.common_df]
+        use = rare or [t for t in terms if t in self.postings]
+        acc: dict[int, float] = defaultdict(float)
+        for term in use:
+            idf = self.idf[term]
+            for doc in self.postings[term][:MAX_POSTINGS]:
+                acc[doc] += idf
+        if not acc:
+            return []
+        # The length factor moves a score by a fifth at most: shortlist on the IDF sums (a C-level key),
+        # then rank the shortlist with it. Ties go to the earlier phrasing, for determinism.
+        factor = self.doc_factor
+        shortlist = heapq.nlargest(CANDIDATES * 4, acc, key=acc.__getitem__)
+        ranked = sorted(((d, acc[d] * factor[d]) for d in shortlist), key=lambda i: (-i[1], i[0]))[:CANDIDATES]
+        cutoff = ranked[0][1] * CANDIDATE_REACH
+        return [doc for doc, weight in ranked if weight >= cutoff]
+
+    def _prepare(self, norm: Normalized) -> _Query:
+        tokens = norm.folded_tokens
+        idf = {t: self._word_idf(t) for t in set(tokens)}
+        typed = tuple((t.folded, t.text) for t in norm.tokens if t.marked and t.text != t.folded)
+        w = self.weights
+        return _Query(
+            norm=norm,
+            folded=norm.folded,
+            idf=idf,
+            weight=sum(idf.values()) or 1.0,
+            pairs=frozenset(itertools.pairwise(tokens)),
+            typed=typed,
+            share=w.question_share * min(1.0, w.question_pivot / max(len(idf), 1)),
+            wants_procedure=self.normalizer.procedure_cues.contains(norm.tokens),
+        )
+
+    def _score(self, q: _Query, doc: _Doc, fuzzy: float) -> dict[str, float]:
+        w = self.weights
+        shared = sum(q.idf[t] for t in doc.tokens if t in q.idf)
+        p_cov = shared / (doc.weight or 1.0)
+        q_cov = shared / q.weight
+        pairs = sum(p in q.pairs for p in doc.pairs) / len(doc.pairs) if doc.pairs else p_cov
+        inner = (w.phrasing * p_cov + w.pairs * pairs + w.fuzzy * fuzzy) / (w.phrasing + w.pairs + w.fuzzy)
+        # Geometric, not arithmetic: a phrasing that is entirely inside the question must not hide
+        # that the question's own key words are missing from it (and the other way round). The
+        # question's share shrinks the longer it rambles.
+        score = q_cov**q.share * inner ** (1 - q.share)
+        keys = {key for key, _ in doc.accents}
+        typed = [(key, text) in doc.accents for key, text in q.typed if key in keys]
+        accent = sum(typed) / len(typed) if typed else 1.0
+        score *= 1 - w.accent * (1 - accent)
+        if q.wants_procedure and self.catalogue.entries[doc.entry_id].is_procedure:
+            score = min(1.0, score + w.procedure_cue)
+        return {"score": score, "p_cov": p_cov, "q_cov": q_cov, "pairs": pairs, "fuzzy": fuzzy, "accent": accent}
+
+    def search(self, question: str, *, explain: bool = False, limit: int = 3) -> SearchResult:
+        norm = self._repair_typos(self.normalizer.normalize(question))
+        best_by_entry: dict[str, tuple[float, _Doc, dict[str, float]]] = {}
+        query = self._prepare(norm)
+        docs = [self._doc(i) for i in self._candidates(norm)] if norm.tokens else []
+        # One call into rapidfuzz for all candidates: the per-call overhead dominates otherwise.
+        found = process.extract(query.folded, [d.folded for d in docs], scorer=TOKEN_SET, limit=None)
+        fuzzy = {i: similarity for _, similarity, i in found}
+        for i, doc in enumerate(docs):
+            parts = self._score(query, doc, fuzzy.get(i, 0.0) / 100)
+            held = best_by_entry.get(doc.entry_id)
+            if held is None or parts["score"] > held[0]:
+                best_by_entry[doc.entry_id] = (parts["score"], doc, parts)
+        # Ties resolved by entry id so that the same question always gets the same answer.
+        ranked = sorted(best_by_entry.values(), key=lambda item: (-item[0], item[1].entry_id))
+        cands = [
+            Candidate(self.catalogue.entries[doc.entry_id], doc.text, round(min(max(score, 0.0), 1.0), 4))
+            for score, doc, _ in ranked[: limit + 2]
+        ]
+        status = self._decide(cands)
+        offered = [c for c in cands if c.score >= self.thresholds.floor]
+        if status is Status.UNANSWERED:
+            # No answer, but the closest topics (if any come near) are still worth offering.
+            best, suggestions = None, tuple(offered[:limit])
+        else:
+            best, suggestions = cands[0], tuple(offered[1 : 1 + limit])
+        explanation = None
+        if explain:
+            explanation = Explanation(
+                normalized=norm.text,
+                folded=norm.folded,
+                notes=norm.notes,
+                scored=tuple(
+                    {"id": doc.entry_id, "matched": doc.text, **{k: round(v, 3) for k, v in parts.items()}}
+                    for _, doc, parts in ranked[:8]
+                ),
+            )
+        return SearchResult(question, status, best, suggestions, explanation)
+
+    def _decide(self, cands: list[Candidate]) -> Status:
+        t = self.thresholds
+        if not cands or cands[0].score < t.suggest:
+            return Status.UNANSWERED
+        runner_up = cands[1].score if len(cands) > 1 else 0.0
+        if cands[0].score >= t.answer and cands[0].score - runner_up >= t.margin:
+            return Status.ANSWERED
+        return Status.SUGGESTED
