@@ -35,7 +35,28 @@ class Noop:
     pass  # the "2/3" label between paging buttons
 
 
-Action = Open | Page | Feedback | Sector | Noop
+@dataclass(frozen=True)
+class Handoff:
+    ticket_id: int  # "Gửi câu hỏi cho cán bộ": show what will be shared
+
+
+@dataclass(frozen=True)
+class Consent:
+    ticket_id: int
+    yes: bool
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    ticket_id: int
+
+
+@dataclass(frozen=True)
+class CloseTicket:
+    ticket_id: int  # "Đã xong" in the staff group
+
+
+Action = Open | Page | Feedback | Sector | Noop | Handoff | Consent | FollowUp | CloseTicket
 
 
 def encode(action: Action) -> str:
@@ -50,6 +71,14 @@ def encode(action: Action) -> str:
             data = f"s{SEP}{sector_id}"
         case Noop():
             data = "n"
+        case Handoff(ticket_id):
+            data = f"h{SEP}{ticket_id}"
+        case Consent(ticket_id, yes):
+            data = f"c{SEP}{int(yes)}{SEP}{ticket_id}"
+        case FollowUp(ticket_id):
+            data = f"u{SEP}{ticket_id}"
+        case CloseTicket(ticket_id):
+            data = f"x{SEP}{ticket_id}"
     if len(data.encode()) > MAX_BYTES:
         raise ValueError(f"callback data over {MAX_BYTES} bytes: {data!r}")
     return data
@@ -72,6 +101,14 @@ def decode(data: str | None) -> Action | None:
             return Sector(parts[0])
         if kind == "n" and not parts:
             return Noop()
+        if kind == "h" and len(parts) == 1:
+            return Handoff(int(parts[0]))
+        if kind == "c" and len(parts) == 2 and parts[0] in ("0", "1"):
+            return Consent(int(parts[1]), parts[0] == "1")
+        if kind == "u" and len(parts) == 1:
+            return FollowUp(int(parts[0]))
+        if kind == "x" and len(parts) == 1:
+            return CloseTicket(int(parts[0]))
     except ValueError:
         return None
     return None

@@ -38,6 +38,10 @@ class Settings:
     admin_token: str = ""  # console login; empty: a random one is printed at start
     database_path: Path = Path("data/tro_ly_so.sqlite")
     retention_days: int = 180
+    staff_chat_id: int | None = None  # Telegram group where staff answer handed-off questions
+    work_hours: str = "07:30-17:00"  # Vietnam time
+    work_days: str = "1-5"  # 1 = Monday
+    ticket_idle_hours: float = 72.0  # tickets with no activity this long are closed
     log_level: str = "INFO"
     log_format: str = "text"  # "json": one JSON object per line
     thresholds: Thresholds = field(default_factory=Thresholds)
@@ -62,6 +66,10 @@ class Settings:
             admin_token=env.get("ADMIN_TOKEN", "").strip(),
             database_path=Path(env.get("DATABASE_PATH", "").strip() or cls.database_path),
             retention_days=_int(env, "RETENTION_DAYS", cls.retention_days),
+            staff_chat_id=int(env["STAFF_CHAT_ID"]) if env.get("STAFF_CHAT_ID", "").strip() else None,
+            work_hours=env.get("WORK_HOURS", "").strip() or cls.work_hours,
+            work_days=env.get("WORK_DAYS", "").strip() or cls.work_days,
+            ticket_idle_hours=_float(env, "TICKET_IDLE_HOURS", cls.ticket_idle_hours),
             log_level=env.get("LOG_LEVEL", "").strip() or cls.log_level,
             log_format=env.get("LOG_FORMAT", "").strip().lower() or cls.log_format,
             thresholds=Thresholds.from_env(env),

@@ -16,7 +16,18 @@ class Recorder(Protocol):
 
     def question(self, *, channel: str, user_id: int | str, text: str, result: SearchResult) -> None: ...
 
-    def feedback(self, *, channel: str, user_id: int | str, entry_id: str, helpful: bool) -> None: ...
+    def feedback(
+        self,
+        *,
+        channel: str,
+        user_id: int | str,
+        entry_id: str,
+        helpful: bool,
+        question: str | None = None,
+        score: float | None = None,
+    ) -> None: ...
+
+    def candidate(self, *, question: str, entry_id: str, source: str) -> None: ...
 
 
 class LogRecorder:
@@ -37,7 +48,19 @@ class LogRecorder:
             redact(text)[:500],
         )
 
-    def feedback(self, *, channel: str, user_id: int | str, entry_id: str, helpful: bool) -> None:
+    def candidate(self, *, question: str, entry_id: str, source: str) -> None:
+        log.info("candidate phrasing entry=%s source=%s text=%r", entry_id, source, redact(question)[:300])
+
+    def feedback(
+        self,
+        *,
+        channel: str,
+        user_id: int | str,
+        entry_id: str,
+        helpful: bool,
+        question: str | None = None,
+        score: float | None = None,
+    ) -> None:
         log.info(
             "feedback channel=%s user=%s entry=%s helpful=%s", channel, user_hash(user_id, self.salt), entry_id, helpful
         )

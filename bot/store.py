@@ -25,7 +25,7 @@ from knowledge import SearchResult
 
 log = logging.getLogger("tro_ly_so.records")
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 MAX_TEXT = 2000
 
 
@@ -76,6 +76,43 @@ def migrate(db: sqlite_utils.Database) -> None:
         db["questions"].create_index(["entry_id"], if_not_exists=True)
         db["feedback"].create_index(["entry_id"], if_not_exists=True)
         db["feedback"].create_index(["at"], if_not_exists=True)
+    if version < 2:
+        # Hand-off to staff, and phrasings learned from citizens (taps on suggestions, "Hữu ích").
+        db["tickets"].create(
+            {
+                "id": int,
+                "opened": str,
+                "last_activity": str,
+                "state": str,  # draft | open | answered | closed
+                "chat_id": int,
+                "first_name": str,
+                "text": str,
+                "suggested": str,
+                "staff_message_id": int,
+                "followup_pending": int,
+                "followups": int,
+                "first_reply": str,
+                "closed": str,
+                "note": str,
+            },
+            pk="id",
+            if_not_exists=True,
+        )
+        db["tickets"].create_index(["staff_message_id"], if_not_exists=True)
+        db["tickets"].create_index(["chat_id", "state"], if_not_exists=True)
+        db["ticket_messages"].create(
+            {"id": int, "ticket_id": int, "at": str, "author": str, "text": str}, pk="id", if_not_exists=True
+        )
+        db["ticket_messages"].create_index(["ticket_id"], if_not_exists=True)
+        db["candidates"].create(
+            {"id": int, "at": str, "question": str, "entry_id": str, "source": str, "state": str},
+            pk="id",
+            if_not_exists=True,
+        )
+        db["candidates"].create_index(["entry_id", "state"], if_not_exists=True)
+        if "question" not in db["feedback"].columns_dict:
+            db["feedback"].add_column("question", str)
+            db["feedback"].add_column("score", float)
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
@@ -117,7 +154,16 @@ class Store:
             },
         )
 
-    def feedback(self, *, channel: str, user_id: int | str, entry_id: str, helpful: bool) -> None:
+    def feedback(
+        self,
+        *,
+        channel: str,
+        user_id: int | str,
+        entry_id: str,
+        helpful: bool,
+        question: str | None = None,
+        score: float | None = None,
+    ) -> None:
         self._put(
             "feedback",
             {
@@ -126,8 +172,19 @@ class Store:
                 "user_hash": user_hash(user_id, self.salt),
                 "entry_id": entry_id,
                 "helpful": int(helpful),
+                "question": redact(question)[:MAX_TEXT] if question else None,
+                "score": score,
             },
         )
+
+    def candidate(self, *, question: str, entry_id: str, source: str) -> None:
+        """A phrasing a citizen used for an entry (tapped suggestion, or 'Hữu ích'): for staff to accept."""
+        text = redact(question).strip()[:300]
+        if text:
+            self._put(
+                "candidates",
+                {"at": _iso(now()), "question": text, "entry_id": entry_id, "source": source, "state": "new"},
+            )
 
     def _put(self, table: str, values: dict[str, Any]) -> None:
         try:

@@ -9,12 +9,14 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import OrderedDict, defaultdict
 from datetime import UTC, datetime, timedelta
 from html import escape
 from uuid import uuid4
 
 from telegram import (
     BotCommand,
+    InlineKeyboardMarkup,
     InlineQueryResultArticle,
     InputTextMessageContent,
     Message,
@@ -35,7 +37,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import callbacks, render_telegram, texts
+from bot import callbacks, handoff, render_telegram, texts
 from bot.config import Settings
 from bot.engine import Engine, ReloadReport
 from bot.flood import FloodGuard
@@ -44,6 +46,7 @@ from bot.metrics import METRICS
 from bot.records import Recorder, safely
 from bot.redact import redact, user_hash
 from bot.store import Store
+from bot.tickets import TicketDesk, WorkingHours
 from knowledge import Entry, Index, SearchResult, Status
 
 log = logging.getLogger("tro_ly_so.telegram")
@@ -160,6 +163,31 @@ async def search_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     )
 
 
+class LastQuestions:
+    """Each chat's latest question (text, score, best entry), to pair with a later tap or 👍. Bounded."""
+
+    def __init__(self, size: int = 20_000) -> None:
+        self.size = size
+        self._items: OrderedDict[int, tuple[str, float, str | None]] = OrderedDict()
+
+    def remember(self, chat_id: int, text: str, result: SearchResult) -> None:
+        self._items[chat_id] = (text, result.score, result.best.entry.id if result.best else None)
+        self._items.move_to_end(chat_id)
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+    def get(self, chat_id: int) -> tuple[str, float, str | None] | None:
+        return self._items.get(chat_id)
+
+
+async def tickets(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    chat = update.effective_chat
+    if _is_admin(update, context) or (chat and chat.id == context.bot_data.get("staff_chat_id")):
+        await handoff.tickets_command(update, context)
+    else:
+        await help_command(update, context)
+
+
 def _is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     user = update.effective_user
     return bool(user and user.id in context.bot_data["admins"])
@@ -230,6 +258,8 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if guard.warn(user.id):
             await _send(message.reply_html, escape(texts.SLOW_DOWN))
         return
+    if await handoff.take_follow_up(context, message):
+        return
     text = _strip_mention(message.text, context.bot.username)
     if not text:
         await _send(message.reply_html, escape(texts.EMPTY_QUESTION))
@@ -240,9 +270,10 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
         result = _index(context).search(text)
         METRICS.question(CHANNEL, result.status.value)
+        context.bot_data["last_question"].remember(message.chat_id, text, result)
         recorder = _recorder(context)
         safely("question", recorder.question, channel=CHANNEL, user_id=user.id, text=text, result=result)
-        await _answer(context, message, result)
+        await _answer(context, message, result, text)
         METRICS.reply_latency(time.perf_counter() - started)
     finally:
         answered.set()  # a typing request already on the wire finishes; one still waiting never starts
@@ -258,7 +289,7 @@ async def _typing_if_slow(context: ContextTypes.DEFAULT_TYPE, chat_id: int, answ
         await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
 
 
-async def _answer(context: ContextTypes.DEFAULT_TYPE, message: Message, result: SearchResult) -> None:
+async def _answer(context: ContextTypes.DEFAULT_TYPE, message: Message, result: SearchResult, text: str) -> None:
     if result.status is Status.ANSWERED and result.best:
         await _reply_entry(context, message, result.best.entry)
     elif result.status is Status.SUGGESTED:
@@ -269,7 +300,11 @@ async def _answer(context: ContextTypes.DEFAULT_TYPE, message: Message, result: 
         )
     else:
         closest = [c.entry for c in result.suggestions]
-        keyboard = render_telegram.entry_list_keyboard(closest) if closest else None
+        rows = list(render_telegram.entry_list_keyboard(closest).inline_keyboard) if closest else []
+        ticket_id = await handoff.draft_for(context, message, text, [e.title for e in closest])
+        if ticket_id is not None:
+            rows.append((handoff.ask_staff_button(ticket_id),))
+        keyboard = InlineKeyboardMarkup(rows) if rows else None
         await _send(
             message.reply_html,
             render_telegram.not_found(result, recorded=True),
@@ -286,6 +321,16 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         case callbacks.Open(entry_id) if entry_id in catalogue.entries:
             await query.answer()
             if query.message:
+                if query.message.text == texts.DID_YOU_MEAN:  # a tapped suggestion teaches a phrasing
+                    asked = context.bot_data["last_question"].get(query.message.chat_id)
+                    if asked:
+                        safely(
+                            "candidate",
+                            _recorder(context).candidate,
+                            question=asked[0],
+                            entry_id=entry_id,
+                            source="tap",
+                        )
                 await _reply_entry(context, query.message, catalogue.entries[entry_id])
         case callbacks.Page(entry_id, page) if entry_id in catalogue.entries:
             entry = catalogue.entries[entry_id]
@@ -306,6 +351,9 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 log.info("page edit refused: %s", exc)
         case callbacks.Feedback(entry_id, helpful):
             user = update.effective_user
+            chat_id = query.message.chat_id if query.message else 0
+            asked = context.bot_data["last_question"].get(chat_id)
+            question, score = (asked[0], asked[1]) if asked and asked[2] == entry_id else (None, None)
             safely(
                 "feedback",
                 _recorder(context).feedback,
@@ -313,7 +361,13 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 user_id=user.id if user else 0,
                 entry_id=entry_id,
                 helpful=helpful,
+                question=question,
+                score=score,
             )
+            if helpful and question:
+                safely(
+                    "candidate", _recorder(context).candidate, question=question, entry_id=entry_id, source="helpful"
+                )
             await query.answer(texts.THANKS_HELPFUL if helpful else texts.THANKS_NOT_HELPFUL)
         case callbacks.Sector(sector_id) if sector_id in catalogue.sectors:
             await query.answer()
@@ -326,6 +380,16 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 )
         case callbacks.Noop():
             await query.answer()
+        case callbacks.Handoff(ticket_id):
+            await query.answer()
+            if query.message:
+                await handoff.show_consent(context, query.message, ticket_id)
+        case callbacks.Consent():
+            await handoff.consent(update, context, action)
+        case callbacks.FollowUp():
+            await handoff.follow_up_button(update, context, action)
+        case callbacks.CloseTicket():
+            await handoff.close_button(update, context, action)
         case _:
             await query.answer(texts.STALE_BUTTON if action is None else texts.UNKNOWN_ENTRY, show_alert=True)
 
@@ -423,6 +487,11 @@ def build_application(
     application.bot_data["engine"] = knowledge if isinstance(knowledge, Engine) else Engine(knowledge)
     application.bot_data["store"] = store
     application.bot_data["admins"] = settings.admin_ids
+    application.bot_data["staff_chat_id"] = settings.staff_chat_id
+    application.bot_data["desk"] = TicketDesk(store) if store is not None and settings.staff_chat_id else None
+    application.bot_data["work_hours"] = WorkingHours.parse(settings.work_hours, settings.work_days)
+    application.bot_data["ticket_locks"] = defaultdict(asyncio.Lock)
+    application.bot_data["last_question"] = LastQuestions()
     application.bot_data["recorder"] = recorder
     application.bot_data["page_chars"] = settings.page_chars
     application.bot_data["salt"] = settings.user_hash_salt
@@ -436,6 +505,11 @@ def build_application(
     application.add_handler(CommandHandler("unanswered", admin_unanswered, filters=new))
     application.add_handler(CommandHandler("stats", admin_stats, filters=new))
     application.add_handler(CommandHandler("reload", admin_reload, filters=new))
+    if settings.staff_chat_id is not None:  # before the question handler: staff text is never a question
+        staff = filters.Chat(chat_id=settings.staff_chat_id)
+        application.add_handler(MessageHandler(new & staff & filters.TEXT & ~filters.COMMAND, handoff.staff_message))
+    application.add_handler(CommandHandler("hotro", handoff.hotro, filters=new))
+    application.add_handler(CommandHandler("tickets", tickets, filters=new))
     application.add_handler(MessageHandler(new & filters.TEXT & ~filters.COMMAND, question))
     application.add_handler(
         MessageHandler(

@@ -36,6 +36,7 @@ HELP = (
     "• Gõ câu hỏi, ví dụ: <i>làm căn cước cho con ở đâu</i>\n"
     "• /linhvuc – xem theo lĩnh vực\n"
     "• /timkiem từ khoá – tìm mục có từ khoá, ví dụ <i>/timkiem tạm trú</i>\n"
+    "• /hotro câu hỏi – gửi câu hỏi cho cán bộ khi trợ lý chưa trả lời được\n"
     "• Dưới mỗi câu trả lời, bấm 👍 hoặc 👎 để góp ý.\n\n"
     "Trợ lý không bao giờ hỏi mật khẩu, mã OTP hay số tài khoản của bạn."
 )
@@ -59,5 +60,40 @@ COMMANDS = [
     ("help", "Hướng dẫn sử dụng"),
     ("linhvuc", "Xem theo lĩnh vực"),
     ("timkiem", "Tìm theo từ khoá"),
+    ("hotro", "Gửi câu hỏi cho cán bộ"),
 ]
 NO_DATABASE = "Chưa có cơ sở dữ liệu ghi nhận câu hỏi (DATABASE_PATH)."
+
+# --- Hand-off to staff ---
+ASK_STAFF = "🙋 Gửi câu hỏi cho cán bộ"
+CONSENT = (
+    "Trợ lý sẽ gửi cho cán bộ của xã, phường:\n"
+    "• nội dung câu hỏi: “{text}”\n"
+    "• tên Telegram của bạn: {name}\n"
+    "Không gửi gì khác (không gửi số điện thoại hay tài khoản). Cán bộ trả lời qua trợ lý này. Bạn đồng ý chứ?"
+)
+CONSENT_YES = "✅ Đồng ý gửi"
+CONSENT_NO = "✖ Không gửi"
+CONSENT_DECLINED = "Đã huỷ, câu hỏi không được gửi."
+TICKET_SENT = "Đã gửi câu hỏi cho cán bộ. Mã của bạn: {ref}. {expectation}"
+TICKET_NOT_DELIVERED = (
+    "Câu hỏi đã được ghi lại với mã {ref}, nhưng tạm thời chưa chuyển được tới cán bộ. "
+    "Cán bộ sẽ xem trong bảng quản trị; bạn cũng có thể hỏi Trung tâm Phục vụ hành chính công của xã, phường."
+)
+FOLLOW_UP = "✍️ Bổ sung câu hỏi"
+FOLLOW_UP_PROMPT = "Bạn gõ nội dung bổ sung (một tin nhắn), mình sẽ chuyển cho cán bộ."
+FOLLOW_UP_SENT = "Đã chuyển phần bổ sung cho cán bộ ({ref})."
+FOLLOW_UP_USED = "Mỗi câu hỏi chỉ bổ sung được một lần. Nếu cần, bạn hãy hỏi câu mới."
+STAFF_REPLY = "💬 Cán bộ trả lời ({ref}):\n{text}"
+TICKET_CLOSED_CITIZEN = "Cán bộ đã đóng câu hỏi {ref}. Cảm ơn bạn! Bạn có thể hỏi tiếp bất cứ lúc nào."
+HOTRO_USAGE = "Gõ câu hỏi sau lệnh, ví dụ: /hotro tôi cần xin giấy xác nhận cư trú gấp"
+HANDOFF_OFF = "Hiện chưa có cán bộ trực qua trợ lý. " + HUMAN_HELP
+STAFF_POST = (
+    "🆕 {ref} · {time}\n{name} hỏi:\n{text}\n\nTrợ lý đã gợi ý: {suggested}\n\n↩️ Trả lời tin này để gửi cho người hỏi."
+)
+STAFF_FOLLOWUP = "➕ Bổ sung cho {ref}:\n{text}"
+STAFF_DONE = "✅ Đã xong"
+STAFF_HINT = "Tin này không gắn với câu hỏi nào đang mở. Hãy trả lời (reply) đúng tin 🆕 của câu hỏi."
+STAFF_TICKET_CLOSED = "Câu hỏi {ref} đã đóng; tin trả lời không được gửi."
+STAFF_DELIVERY_FAILED = "⚠️ Không gửi được cho người hỏi {ref} ({reason}). Đã ghi vào câu hỏi."
+TICKETS_NONE = "Không có câu hỏi nào đang chờ."

@@ -34,6 +34,7 @@ class Call:
     method: str
     params: dict[str, Any]
     at: float = field(default_factory=time.monotonic)
+    result: Any = None
 
 
 @dataclass
@@ -225,6 +226,8 @@ class FakeTelegram:
             self._new_call.set()
         handler = getattr(self, f"api_{method}", None)
         result = await handler(params) if handler else True
+        if method != "getUpdates" and self.keep_calls:
+            self.calls[-1].result = result
         return web.json_response({"ok": True, "result": result})
 
     @staticmethod

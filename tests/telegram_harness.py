@@ -21,6 +21,7 @@ class MemoryRecorder:
     def __init__(self, fail: bool = False) -> None:
         self.questions: list[dict[str, Any]] = []
         self.feedbacks: list[dict[str, Any]] = []
+        self.candidates: list[dict[str, Any]] = []
         self.fail = fail
 
     def question(self, *, channel: str, user_id: int | str, text: str, result: SearchResult) -> None:
@@ -28,10 +29,13 @@ class MemoryRecorder:
             raise OSError("database is locked")
         self.questions.append({"channel": channel, "user_id": user_id, "text": text, "result": result})
 
-    def feedback(self, *, channel: str, user_id: int | str, entry_id: str, helpful: bool) -> None:
+    def feedback(self, *, channel: str, user_id: int | str, entry_id: str, helpful: bool, **extra: Any) -> None:
         if self.fail:
             raise OSError("database is locked")
         self.feedbacks.append({"user_id": user_id, "entry_id": entry_id, "helpful": helpful})
+
+    def candidate(self, *, question: str, entry_id: str, source: str) -> None:
+        self.candidates.append({"question": question, "entry_id": entry_id, "source": source})
 
 
 Scenario = Callable[[FakeTelegram, Application, MemoryRecorder], Awaitable[None]]

@@ -119,3 +119,18 @@ def test_database_deleted_while_running_is_recreated_and_logged(store, index, ca
     assert any("removed or replaced" in r.message for r in caplog.records)
     fresh = connect(store.path)
     assert [r["text"] for r in fresh["questions"].rows] == ["sau"]
+
+
+def test_migration_from_version_1_keeps_data(tmp_path):
+    db = connect(tmp_path / "old.sqlite")
+    db["feedback"].create(
+        {"id": int, "at": str, "channel": str, "user_hash": str, "entry_id": str, "helpful": int}, pk="id"
+    )
+    db["feedback"].insert(
+        {"at": "2026-01-01T00:00:00", "channel": "web", "user_hash": "h", "entry_id": "x", "helpful": 1}
+    )
+    db.execute("PRAGMA user_version = 1")
+    migrate(db)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert {"question", "score"} <= set(db["feedback"].columns_dict)
+    assert db["feedback"].count == 1 and db["tickets"].exists() and db["candidates"].exists()

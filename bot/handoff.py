@@ -1,0 +1,224 @@
+"""Hand-off to a person: consent, a ticket, the staff group, replies relayed back, follow-up, closing."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections import defaultdict
+from datetime import UTC, datetime
+from html import escape
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest, Forbidden, NetworkError, TimedOut
+from telegram.ext import ContextTypes
+
+from bot import callbacks, texts
+from bot.tickets import VIETNAM, TicketDesk, WorkingHours, ref
+
+log = logging.getLogger("tro_ly_so.handoff")
+UNDELIVERABLE = (Forbidden, BadRequest, NetworkError, TimedOut)
+
+
+def _desk(context: ContextTypes.DEFAULT_TYPE) -> TicketDesk | None:
+    return context.bot_data.get("desk")
+
+
+def _button(label: str, action: callbacks.Action) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=callbacks.encode(action))
+
+
+def ask_staff_button(ticket_id: int) -> InlineKeyboardButton:
+    return _button(texts.ASK_STAFF, callbacks.Handoff(ticket_id))
+
+
+async def draft_for(
+    context: ContextTypes.DEFAULT_TYPE, message: Message, text: str, suggested: list[str]
+) -> int | None:
+    """A draft ticket for an unanswered question, so the citizen can choose to send it."""
+    desk = _desk(context)
+    if desk is None or message.from_user is None:
+        return None
+    return await asyncio.to_thread(desk.draft, message.chat_id, message.from_user.first_name or "", text, suggested)
+
+
+async def show_consent(context: ContextTypes.DEFAULT_TYPE, message: Message, ticket_id: int) -> None:
+    desk = _desk(context)
+    ticket = await asyncio.to_thread(desk.get, ticket_id) if desk else None
+    if ticket is None or ticket["chat_id"] != message.chat_id:
+        await message.reply_html(escape(texts.UNKNOWN_ENTRY))
+        return
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                _button(texts.CONSENT_YES, callbacks.Consent(ticket_id, True)),
+                _button(texts.CONSENT_NO, callbacks.Consent(ticket_id, False)),
+            ]
+        ]
+    )
+    text = texts.CONSENT.format(text=ticket["text"][:500], name=ticket["first_name"] or "—")
+    await message.reply_html(escape(text), reply_markup=keyboard)
+
+
+async def hotro(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/hotro [câu hỏi]: hand a question to staff at any time."""
+    message = update.effective_message
+    desk = _desk(context)
+    if desk is None or context.bot_data.get("staff_chat_id") is None:
+        await message.reply_html(escape(texts.HANDOFF_OFF))
+        return
+    text = " ".join(context.args or []).strip()
+    if text:
+        ticket_id = await draft_for(context, message, text, [])
+    else:
+        draft = await asyncio.to_thread(desk.latest_draft, message.chat_id)
+        ticket_id = draft["id"] if draft else None
+    if ticket_id is None:
+        await message.reply_html(escape(texts.HOTRO_USAGE))
+        return
+    await show_consent(context, message, ticket_id)
+
+
+async def consent(update: Update, context: ContextTypes.DEFAULT_TYPE, action: callbacks.Consent) -> None:
+    query = update.callback_query
+    desk = _desk(context)
+    ticket = await asyncio.to_thread(desk.get, action.ticket_id) if desk else None
+    if ticket is None or not query.message or ticket["chat_id"] != query.message.chat_id:
+        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        return
+    await query.answer()
+    if not action.yes:
+        await query.message.reply_html(escape(texts.CONSENT_DECLINED))
+        return
+    if ticket["state"] != "draft":  # a second tap: already sent
+        await query.message.reply_html(escape(texts.TICKET_SENT.format(ref=ref(ticket["id"]), expectation="")))
+        return
+    staff_chat = context.bot_data["staff_chat_id"]
+    suggested = ", ".join(json.loads(ticket["suggested"] or "[]")) or "—"
+    post = texts.STAFF_POST.format(
+        ref=ref(ticket["id"]),
+        time=datetime.now(VIETNAM).strftime("%d/%m %H:%M"),
+        name=ticket["first_name"] or "—",
+        text=ticket["text"],
+        suggested=suggested,
+    )
+    done = InlineKeyboardMarkup([[_button(texts.STAFF_DONE, callbacks.CloseTicket(ticket["id"]))]])
+    try:
+        posted = await context.bot.send_message(staff_chat, escape(post)[:4000], parse_mode="HTML", reply_markup=done)
+    except UNDELIVERABLE as exc:
+        log.error("could not post ticket %s to the staff group: %s", ref(ticket["id"]), exc)
+        await asyncio.to_thread(desk.open, ticket["id"], None, f"chưa chuyển được tới nhóm cán bộ: {exc}")
+        await query.message.reply_html(escape(texts.TICKET_NOT_DELIVERED.format(ref=ref(ticket["id"]))))
+        return
+    await asyncio.to_thread(desk.open, ticket["id"], posted.message_id)
+    hours: WorkingHours = context.bot_data["work_hours"]
+    follow = InlineKeyboardMarkup([[_button(texts.FOLLOW_UP, callbacks.FollowUp(ticket["id"]))]])
+    text = texts.TICKET_SENT.format(ref=ref(ticket["id"]), expectation=hours.expectation(datetime.now(UTC)))
+    await query.message.reply_html(escape(text), reply_markup=follow)
+
+
+async def follow_up_button(update: Update, context: ContextTypes.DEFAULT_TYPE, action: callbacks.FollowUp) -> None:
+    query = update.callback_query
+    desk = _desk(context)
+    ticket = await asyncio.to_thread(desk.get, action.ticket_id) if desk else None
+    if ticket is None or not query.message or ticket["chat_id"] != query.message.chat_id:
+        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        return
+    if await asyncio.to_thread(desk.want_followup, ticket["id"]):
+        await query.answer()
+        await query.message.reply_html(escape(texts.FOLLOW_UP_PROMPT))
+    else:
+        await query.answer(texts.FOLLOW_UP_USED, show_alert=True)
+
+
+async def take_follow_up(context: ContextTypes.DEFAULT_TYPE, message: Message) -> bool:
+    """If this citizen asked to add something to an open ticket, this message is it. True if taken."""
+    desk = _desk(context)
+    if desk is None:
+        return False
+    ticket = await asyncio.to_thread(desk.pending_followup, message.chat_id)
+    if ticket is None:
+        return False
+    text = message.text or ""
+    await asyncio.to_thread(desk.add_message, ticket["id"], "citizen", text)
+    await asyncio.to_thread(desk.followup_done, ticket["id"])
+    try:
+        await context.bot.send_message(
+            context.bot_data["staff_chat_id"],
+            escape(texts.STAFF_FOLLOWUP.format(ref=ref(ticket["id"]), text=text))[:4000],
+            parse_mode="HTML",
+            reply_to_message_id=ticket["staff_message_id"],
+        )
+    except UNDELIVERABLE as exc:
+        log.error("could not pass a follow-up of %s to staff: %s", ref(ticket["id"]), exc)
+        await asyncio.to_thread(desk.add_note, ticket["id"], f"bổ sung chưa chuyển được: {exc}")
+    await message.reply_html(escape(texts.FOLLOW_UP_SENT.format(ref=ref(ticket["id"]))))
+    return True
+
+
+async def staff_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """In the staff group: a reply to a ticket post goes to the citizen; anything else is left alone."""
+    message = update.effective_message
+    replied = message.reply_to_message if message else None
+    if message is None or replied is None or not message.text:
+        return
+    if not replied.from_user or replied.from_user.id != context.bot.id:
+        return  # staff talking among themselves
+    desk = _desk(context)
+    ticket = await asyncio.to_thread(desk.by_staff_message, replied.message_id) if desk else None
+    if ticket is None:
+        await message.reply_text(texts.STAFF_HINT)
+        return
+    if ticket["state"] == "closed":
+        await message.reply_text(texts.STAFF_TICKET_CLOSED.format(ref=ref(ticket["id"])))
+        return
+    locks: defaultdict[int, asyncio.Lock] = context.bot_data["ticket_locks"]
+    async with locks[ticket["id"]]:  # several replies reach the citizen in the order staff wrote them
+        await asyncio.to_thread(desk.add_message, ticket["id"], "staff", message.text)
+        text = texts.STAFF_REPLY.format(ref=ref(ticket["id"]), text=message.text)
+        try:
+            await context.bot.send_message(ticket["chat_id"], escape(text)[:4000], parse_mode="HTML")
+        except UNDELIVERABLE as exc:
+            reason = "người hỏi đã chặn trợ lý" if isinstance(exc, Forbidden) else str(exc)
+            log.warning("staff reply to %s not delivered: %s", ref(ticket["id"]), exc)
+            await asyncio.to_thread(desk.add_note, ticket["id"], f"trả lời chưa tới người hỏi: {reason}")
+            await message.reply_text(texts.STAFF_DELIVERY_FAILED.format(ref=ref(ticket["id"]), reason=reason))
+
+
+async def close_button(update: Update, context: ContextTypes.DEFAULT_TYPE, action: callbacks.CloseTicket) -> None:
+    query = update.callback_query
+    desk = _desk(context)
+    in_staff_group = query.message is not None and query.message.chat_id == context.bot_data.get("staff_chat_id")
+    ticket = await asyncio.to_thread(desk.get, action.ticket_id) if desk and in_staff_group else None
+    if ticket is None:  # not from the staff group, or unknown: ordinary members cannot act as staff
+        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        return
+    if ticket["state"] == "closed":
+        await query.answer(texts.STAFF_TICKET_CLOSED.format(ref=ref(ticket["id"])))
+        return
+    await asyncio.to_thread(desk.close, ticket["id"])
+    await query.answer(f"Đã đóng {ref(ticket['id'])}")
+    try:
+        await context.bot.send_message(ticket["chat_id"], texts.TICKET_CLOSED_CITIZEN.format(ref=ref(ticket["id"])))
+    except UNDELIVERABLE as exc:
+        await asyncio.to_thread(desk.add_note, ticket["id"], f"báo đóng chưa tới người hỏi: {exc}")
+
+
+async def tickets_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    desk = _desk(context)
+    message = update.effective_message
+    if desk is None:
+        await message.reply_html(escape(texts.NO_DATABASE))
+        return
+    active = await asyncio.to_thread(desk.active)
+    if not active:
+        await message.reply_html(escape(texts.TICKETS_NONE))
+        return
+    now = datetime.now(UTC)
+    lines = []
+    for t in active[:30]:
+        waited = now - datetime.fromisoformat(t["opened"]).replace(tzinfo=UTC)
+        hours = int(waited.total_seconds() // 3600)
+        minutes = int(waited.total_seconds() % 3600 // 60)
+        lines.append(f"{ref(t['id'])} · {t['state']} · chờ {hours} giờ {minutes} phút · {escape(t['text'][:60])}")
+    await message.reply_html("\n".join(lines))

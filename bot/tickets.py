@@ -1,0 +1,166 @@
+"""Questions handed to staff: tickets in the records database, so a restart loses nothing."""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta, timezone
+from typing import Any
+
+from bot.redact import redact
+from bot.store import Store, connect
+
+VIETNAM = timezone(timedelta(hours=7))
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def ref(ticket_id: int) -> str:
+    return f"HT-{ticket_id:04d}"
+
+
+@dataclass(frozen=True)
+class WorkingHours:
+    start: time = time(7, 30)
+    end: time = time(17, 0)
+    days: frozenset[int] = frozenset({0, 1, 2, 3, 4})  # Monday..Friday
+
+    @classmethod
+    def parse(cls, hours: str = "", days: str = "") -> WorkingHours:
+        """ "07:30-17:00" and "1-5" (1 = Monday)."""
+        start, end = cls.start, cls.end
+        if hours:
+            a, _, b = hours.partition("-")
+            start, end = time.fromisoformat(a.strip()), time.fromisoformat(b.strip())
+        chosen = cls.days
+        if days:
+            a, _, b = days.partition("-")
+            first, last = int(a), int(b or a)
+            chosen = frozenset(d - 1 for d in range(first, last + 1))
+        return cls(start, end, chosen)
+
+    def expectation(self, moment: datetime) -> str:
+        local = moment.astimezone(VIETNAM)
+        hours = f"{self.start:%H:%M}–{self.end:%H:%M}"
+        if local.weekday() in self.days and self.start <= local.time() < self.end:
+            return f"Cán bộ sẽ trả lời trong giờ làm việc hôm nay ({hours})."
+        return f"Bây giờ ngoài giờ làm việc; cán bộ sẽ trả lời vào ngày làm việc tiếp theo ({hours})."
+
+
+class TicketDesk:
+    """Ticket operations; each is one short transaction on the records database."""
+
+    def __init__(self, store: Store) -> None:
+        # Its own connection, every use under one lock: handlers call in from worker threads, and
+        # sqlite-utils' savepoints on a shared connection collide across threads.
+        self.db = connect(store.path)
+        self._lock = threading.Lock()
+
+    def _query(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+        with self._lock:
+            return [dict(r) for r in self.db.query(sql, params or [])]
+
+    def _update(self, ticket_id: int, **values: Any) -> None:
+        with self._lock, self.db.conn:
+            self.db["tickets"].update(ticket_id, values)
+
+    def get(self, ticket_id: int) -> dict[str, Any] | None:
+        rows = self._query("SELECT * FROM tickets WHERE id = ?", [ticket_id])
+        return rows[0] if rows else None
+
+    def draft(self, chat_id: int, first_name: str, text: str, suggested: list[str]) -> int:
+        stamp = _iso(datetime.now(UTC))
+        with self._lock, self.db.conn:
+            return (
+                self.db["tickets"]
+                .insert(
+                    {
+                        "opened": stamp,
+                        "last_activity": stamp,
+                        "state": "draft",
+                        "chat_id": chat_id,
+                        "first_name": first_name[:64],
+                        "text": redact(text)[:2000],
+                        "suggested": json.dumps(suggested, ensure_ascii=False),
+                        "followup_pending": 0,
+                        "followups": 0,
+                        "note": "",
+                    }
+                )
+                .last_pk
+            )
+
+    def latest_draft(self, chat_id: int) -> dict[str, Any] | None:
+        rows = self._query(
+            "SELECT * FROM tickets WHERE chat_id = ? AND state = 'draft' ORDER BY id DESC LIMIT 1", [chat_id]
+        )
+        return rows[0] if rows else None
+
+    def open(self, ticket_id: int, staff_message_id: int | None, note: str = "") -> None:
+        stamp = _iso(datetime.now(UTC))
+        self._update(
+            ticket_id, state="open", opened=stamp, last_activity=stamp, staff_message_id=staff_message_id, note=note
+        )
+
+    def by_staff_message(self, message_id: int) -> dict[str, Any] | None:
+        rows = self._query("SELECT * FROM tickets WHERE staff_message_id = ?", [message_id])
+        return rows[0] if rows else None
+
+    def add_message(self, ticket_id: int, author: str, text: str) -> None:
+        stamp = _iso(datetime.now(UTC))
+        with self._lock, self.db.conn:
+            self.db["ticket_messages"].insert({"ticket_id": ticket_id, "at": stamp, "author": author, "text": text})
+            values: dict[str, Any] = {"last_activity": stamp}
+            if author == "staff":
+                values["state"] = "answered"
+                current = self.db["tickets"].get(ticket_id)
+                if not current.get("first_reply"):
+                    values["first_reply"] = stamp
+            self.db["tickets"].update(ticket_id, values)
+
+    def messages(self, ticket_id: int) -> list[dict[str, Any]]:
+        return self._query("SELECT * FROM ticket_messages WHERE ticket_id = ? ORDER BY id", [ticket_id])
+
+    def close(self, ticket_id: int, note: str = "") -> None:
+        values: dict[str, Any] = {"state": "closed", "closed": _iso(datetime.now(UTC)), "followup_pending": 0}
+        if note:
+            values["note"] = note
+        self._update(ticket_id, **values)
+
+    def add_note(self, ticket_id: int, note: str) -> None:
+        current = self.get(ticket_id) or {}
+        joined = "; ".join(x for x in (current.get("note") or "", note) if x)
+        self._update(ticket_id, note=joined[:1000])
+
+    def want_followup(self, ticket_id: int) -> bool:
+        ticket = self.get(ticket_id)
+        if not ticket or ticket["state"] in ("draft", "closed") or ticket["followups"]:
+            return False
+        self._update(ticket_id, followup_pending=1)
+        return True
+
+    def pending_followup(self, chat_id: int) -> dict[str, Any] | None:
+        rows = self._query(
+            "SELECT * FROM tickets WHERE chat_id = ? AND followup_pending = 1 AND state != 'closed' LIMIT 1", [chat_id]
+        )
+        return rows[0] if rows else None
+
+    def followup_done(self, ticket_id: int) -> None:
+        self._update(ticket_id, followup_pending=0, followups=1, last_activity=_iso(datetime.now(UTC)))
+
+    def active(self) -> list[dict[str, Any]]:
+        return self._query("SELECT * FROM tickets WHERE state IN ('open', 'answered') ORDER BY id")
+
+    def all(self) -> list[dict[str, Any]]:
+        return self._query("SELECT * FROM tickets WHERE state != 'draft' ORDER BY id DESC LIMIT 500")
+
+    def close_stale(self, hours: float) -> list[int]:
+        cutoff = _iso(datetime.now(UTC) - timedelta(hours=hours))
+        rows = self._query("SELECT id FROM tickets WHERE state IN ('open', 'answered') AND last_activity < ?", [cutoff])
+        stale = [r["id"] for r in rows]
+        for ticket_id in stale:
+            self.close(ticket_id, note="tự đóng do không có hoạt động")
+        return stale
