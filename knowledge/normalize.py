@@ -225,7 +225,9 @@ class Normalizer:
         if cached is None:
             notes: list[str] = []
             fixed = self._repair_letters(word, notes)
-            expansion = self.abbreviations.get(fixed)
+            # By the canonical form too, so one pass is final: "ñg" canonicalizes to "ng" (the tilde
+            # reads as a tone mark), which a second pass would otherwise expand.
+            expansion = self.abbreviations.get(fixed) or self.abbreviations.get(syllable.canonical(fixed))
             if expansion is not None:
                 notes.append(f"{fixed} → {expansion}")
                 tokens = tuple(make_token(w, marked=True) for w in words(expansion))

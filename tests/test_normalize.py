@@ -125,3 +125,8 @@ def test_batch_normalization_matches_one_by_one(normalizer, index):
     texts = [q for e in list(index.catalogue.entries.values())[:40] for q in e.questions]
     texts += ["căn\u200bcước", "dòng\nhai"]
     assert normalizer.normalize_many(texts) == [normalizer.normalize(t) for t in texts]
+
+
+def test_one_pass_is_final_even_when_canonical_form_is_an_abbreviation(normalizer):
+    once = normalizer.normalize("ÑG").text  # found by hypothesis
+    assert normalizer.normalize(once).text == once
