@@ -53,14 +53,14 @@ def group_questions(rows: list[dict[str, Any]], normalizer: Normalizer) -> list[
     return sorted(recent_first, key=lambda g: -g.count)  # biggest first; ties: most recent first
 
 
-def draft_entry(group: Group, sector: str = "dia-phuong", today: date | None = None) -> str:
+def draft_entry(group: Group, sector: str = "dia-phuong", today: date | None = None, answer: str | None = None) -> str:
     """A YAML snippet in the FAQ format, phrasings filled in; staff write the answer and the source."""
     entry = {
         "id": f"moi-{group.key}",
         "title": group.label[:80],
         "sector": sector,
         "questions": group.examples(10),
-        "answer": "VIẾT CÂU TRẢ LỜI Ở ĐÂY (ngắn, đánh số các bước).",
+        "answer": answer or "VIẾT CÂU TRẢ LỜI Ở ĐÂY (ngắn, đánh số các bước).",
         "source": "GHI NGUỒN ĐÃ ĐỐI CHIẾU",
         "reviewed": (today or date.today()).isoformat(),
         "verified": False,

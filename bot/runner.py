@@ -24,6 +24,7 @@ from bot.engine import Engine, ReloadReport, watch
 from bot.records import LogRecorder, Recorder
 from bot.store import Store
 from bot.telegram_app import build_application, notify_admins
+from bot.tickets import TicketDesk
 from bot.web import build_web_app
 
 log = logging.getLogger("tro_ly_so.runner")
@@ -58,6 +59,16 @@ def open_store(settings: Settings) -> Store | None:
     except Exception:
         log.exception("records database %s unusable; questions go to the log only", settings.database_path)
         return None
+
+
+async def _close_idle_tickets(store: Store, hours: float) -> None:
+    desk = TicketDesk(store)
+    while True:
+        with contextlib.suppress(Exception):
+            closed = await asyncio.to_thread(desk.close_stale, hours)
+            if closed:
+                log.info("closed %d idle ticket(s)", len(closed))
+        await asyncio.sleep(600)
 
 
 async def _purge_daily(store: Store) -> None:
@@ -111,6 +122,8 @@ async def serve(
     tasks = [asyncio.create_task(watch(engine, tell))]
     if store:
         tasks.append(asyncio.create_task(_purge_daily(store)))
+        if settings.staff_chat_id is not None:
+            tasks.append(asyncio.create_task(_close_idle_tickets(store, settings.ticket_idle_hours)))
     if stop is None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

@@ -353,6 +353,30 @@ class Store:
             "top": top,
         }
 
+    def candidates(self, state: str = "new") -> list[dict[str, Any]]:
+        """Phrasings citizens used for entries, counted, with first and last time seen."""
+        sql = (
+            "SELECT entry_id, question, count(*) AS n, min(at) AS first, max(at) AS last, "
+            "group_concat(DISTINCT source) AS sources FROM candidates WHERE state = ? "
+            "GROUP BY entry_id, question ORDER BY entry_id, n DESC, last DESC"
+        )
+        return [dict(r) for r in self.db.query(sql, [state])]
+
+    def set_candidate_state(self, entry_id: str, question: str, state: str) -> None:
+        with self.db.conn:
+            self.db.execute(
+                "UPDATE candidates SET state = ? WHERE entry_id = ? AND question = ? AND state = 'new'",
+                [state, entry_id, question],
+            )
+
+    def wrong_answers(self, limit: int = 200) -> list[dict[str, Any]]:
+        """'Chưa đúng' on answers, with the question and score that led there."""
+        sql = (
+            "SELECT at, entry_id, question, score FROM feedback WHERE helpful = 0 AND question IS NOT NULL "
+            "ORDER BY at DESC LIMIT ?"
+        )
+        return [dict(r) for r in self.db.query(sql, [limit])]
+
     def set_group_state(self, key: str, state: str) -> None:
         with self.db.conn:
             self.db["groups"].upsert({"key": key, "state": state, "at": _iso(now())}, pk="key")

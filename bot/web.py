@@ -15,18 +15,21 @@ import logging
 import secrets
 import time
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlencode
 
 from aiohttp import web
 
 from bot import web_pages as pages
 from bot.config import Settings
 from bot.engine import Engine
+from bot.faq_editor import EditRefused, add_phrasing
 from bot.grouping import Group, draft_entry, group_questions
 from bot.metrics import METRICS
 from bot.records import Recorder, safely
 from bot.store import Store
+from bot.tickets import TicketDesk, ref
 
 log = logging.getLogger("tro_ly_so.web")
 
@@ -358,6 +361,120 @@ async def try_question(request: web.Request) -> web.Response:
     return html(pages.page("Thử câu hỏi", body, request[CSRF]))
 
 
+async def learning(request: web.Request) -> web.Response:
+    """Phrasings citizens used (tapped suggestions, 'Hữu ích'), per entry, for staff to accept or reject."""
+    store = _store(request)
+    csrf = pages.csrf_field(request[CSRF])
+    index = request.app[ENGINE].index
+    notice = request.query.get("msg", "")[:500]
+    body = f'<p class="warn" id="notice">{pages.e(notice)}</p>' if notice else ""
+    rows = []
+    for c in store.candidates() if store else []:
+        entry = index.catalogue.entries.get(c["entry_id"])
+        result = index.search(c["question"])
+        handled = result.status.value == "answered" and result.best and result.best.entry.id == c["entry_id"]
+        actions = "".join(
+            f'<form method="post" action="/admin/candidates" class="inline">{csrf}'
+            f'<input type="hidden" name="entry" value="{pages.e(c["entry_id"])}">'
+            f'<input type="hidden" name="question" value="{pages.e(c["question"])}">'
+            f'<input type="hidden" name="action" value="{action}"><button class="light">{label}</button></form> '
+            for action, label in (("accept", "Thêm vào mục"), ("reject", "Bỏ"))
+        )
+        rows.append(
+            f'<tr data-candidate="{pages.e(c["question"])}"><td>{pages.e(entry.title if entry else c["entry_id"])}</td>'
+            f"<td>{pages.e(c['question'])}</td><td>{c['n']}</td>"
+            f"<td>{pages.e(pages.local_time(c['first']))}<br>{pages.e(pages.local_time(c['last']))}</td>"
+            f"<td>{'đã trả lời đúng' if handled else 'chưa'}</td><td>{actions}</td></tr>"
+        )
+    body += (
+        '<div class="card"><h2>Cách hỏi mới của người dân</h2><p class="muted">Từ các lần bấm gợi ý và '
+        "“Hữu ích”. “Thêm vào mục” ghi câu hỏi vào tệp (kiểm tra trước, có bản sao lưu) rồi nạp lại.</p>"
+        "<table><tr><th>Mục</th><th>Câu hỏi</th><th>Số lần</th><th>Lần đầu / cuối</th>"
+        "<th>Trợ lý hiện nay</th><th></th></tr>" + "".join(rows) + "</table></div>"
+    )
+    wrong = store.wrong_answers() if store else []
+    body += (
+        '<div class="card"><h2>Có thể trả lời sai (“Chưa đúng”)</h2><table>'
+        "<tr><th>Thời gian</th><th>Mục đã trả lời</th><th>Điểm</th><th>Câu hỏi</th></tr>"
+        + "".join(
+            f"<tr><td>{pages.e(pages.local_time(w['at']))}</td><td>{pages.e(w['entry_id'])}</td>"
+            f"<td>{(w['score'] or 0):.2f}</td><td>{pages.e(w['question'])}</td></tr>"
+            for w in wrong
+        )
+        + "</table></div>"
+    )
+    return html(pages.page("Cách hỏi mới", body, request[CSRF]))
+
+
+async def decide_candidate(request: web.Request) -> web.Response:
+    form = await request.post()
+    entry_id, question, action = str(form.get("entry", "")), str(form.get("question", "")), str(form.get("action", ""))
+    store = _store(request)
+    engine = request.app[ENGINE]
+    entry = engine.index.catalogue.entries.get(entry_id)
+    if store is None or entry is None or action not in ("accept", "reject") or not question:
+        raise web.HTTPBadRequest(text="bad request")
+    if action == "reject":
+        store.set_candidate_state(entry_id, question, "rejected")
+        raise web.HTTPFound("/admin/learning")
+    path = Path(entry.origin.rpartition(":")[0])
+    try:
+        await asyncio.to_thread(add_phrasing, path, entry_id, question, engine.faq)
+    except EditRefused as refused:
+        message = "Không thêm được: " + "; ".join(refused.problems)[:400]
+        raise web.HTTPFound("/admin/learning?" + urlencode({"msg": message})) from refused
+    store.set_candidate_state(entry_id, question, "accepted")
+    report = await asyncio.to_thread(engine.reload)
+    raise web.HTTPFound("/admin/learning?" + urlencode({"msg": report.summary().splitlines()[0]}))
+
+
+def _duration(start: str | None, end: str | None) -> str:
+    if not start or not end:
+        return "—"
+    seconds = (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
+    return f"{int(seconds // 3600)} giờ {int(seconds % 3600 // 60)} phút"
+
+
+async def tickets_page(request: web.Request) -> web.Response:
+    store = _store(request)
+    desk = TicketDesk(store) if store else None
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    rows = []
+    for t in desk.all() if desk else []:
+        waiting = _duration(t["opened"], t["first_reply"] or (t["closed"] if t["state"] == "closed" else now))
+        rows.append(
+            f"<tr><td>{pages.e(ref(t['id']))}</td><td>{pages.e(t['state'])}</td>"
+            f"<td>{pages.e(pages.local_time(t['opened']))}</td><td>{pages.e(waiting)}</td>"
+            f"<td>{pages.e(t['text'])}</td><td>{pages.e(t['note'] or '')}</td>"
+            f'<td><a href="/admin/tickets/draft?id={t["id"]}">Soạn mục</a></td></tr>'
+        )
+    body = (
+        '<div class="card"><table><tr><th>Mã</th><th>Trạng thái</th><th>Gửi lúc</th><th>Chờ trả lời</th>'
+        "<th>Câu hỏi</th><th>Ghi chú</th><th></th></tr>" + "".join(rows) + "</table></div>"
+    )
+    return html(pages.page("Câu hỏi gửi cán bộ", body, request[CSRF]))
+
+
+async def ticket_draft(request: web.Request) -> web.Response:
+    store = _store(request)
+    try:
+        ticket_id = int(request.query.get("id", ""))
+    except ValueError as exc:
+        raise web.HTTPBadRequest(text="bad id") from exc
+    desk = TicketDesk(store) if store else None
+    ticket = desk.get(ticket_id) if desk else None
+    if ticket is None:
+        raise web.HTTPNotFound(text="Không tìm thấy câu hỏi này.")
+    answer = "\n".join(m["text"] for m in desk.messages(ticket_id) if m["author"] == "staff")
+    group = Group(f"ht{ticket_id}", ticket["text"], [{"at": ticket["opened"], "text": ticket["text"]}])
+    draft = draft_entry(group, answer=answer or None)
+    body = (
+        "<p>Từ câu hỏi và câu trả lời của cán bộ. Kiểm tra, ghi nguồn, rồi dán vào <code>faq.yaml</code>.</p>"
+        f'<pre id="draft">{pages.e(draft)}</pre>'
+    )
+    return html(pages.page("Soạn mục từ câu hỏi", body, request[CSRF]))
+
+
 # -- wiring -----------------------------------------------------------------------------------
 
 
@@ -384,4 +501,8 @@ def build_web_app(settings: Settings, engine: Engine, recorder: Recorder, store:
     app.router.add_post("/admin/groups", set_group)
     app.router.add_get("/admin/draft", draft)
     app.router.add_get("/admin/try", try_question)
+    app.router.add_get("/admin/learning", learning)
+    app.router.add_post("/admin/candidates", decide_candidate)
+    app.router.add_get("/admin/tickets", tickets_page)
+    app.router.add_get("/admin/tickets/draft", ticket_draft)
     return app

@@ -167,3 +167,40 @@ def test_web_chat_on_a_phone_screen(site, browser):
     page.wait_for_selector("text=Cảm ơn bạn")
     page.screenshot(path=str(Path(os.environ.get("SCREENSHOT_DIR", "/tmp")) / "web-chat.png"), full_page=True)
     context.close()
+
+
+def test_accepting_a_learned_phrasing_in_the_browser(browser, tmp_path):
+    faq = tmp_path / "faq.yaml"
+    shutil.copy(Path(__file__).resolve().parent.parent / "faq.yaml", faq)
+    engine = Engine.load(faq)
+    store = Store(tmp_path / "r.sqlite")
+    question = "app công an không cho vào nữa"
+    store.candidate(question=question, entry_id="vneid-loi-khong-dang-nhap", source="tap")
+    store.candidate(question="<script>window.__xss=3</script> gọi 0912 345 678", entry_id="vneid-la-gi", source="tap")
+    store.flush()
+    server = Server(build_web_app(dataclasses.replace(Settings(), admin_token="browser-token"), engine, store, store))
+    server.start()
+    assert server.ready.wait(10)
+    page = browser.new_page()
+    try:
+        log_in(page, server.url)
+        page.goto(f"{server.url}/admin/learning")
+        assert page.evaluate("window.__xss") is None
+        assert "0912" not in page.content() and page.locator("td", has_text="<script>").count() == 1
+        page.locator(f'tr[data-candidate="{question}"]').locator("button", has_text="Thêm vào mục").click()
+        page.wait_for_selector("#notice")
+        assert "Đã nạp lại" in page.locator("#notice").inner_text()
+        text = faq.read_text(encoding="utf-8")
+        assert f"      - {question}" in text and "# Sau khi sửa, chạy: python -m bot validate" in text
+        page.locator('tr[data-candidate^="&lt;script"], tr[data-candidate^="<script"]').locator(
+            "button", has_text="Bỏ"
+        ).click()
+        page.wait_for_load_state()
+        assert page.locator("td", has_text="<script>").count() == 0
+        page.goto(server.url)
+        page.fill("#q", question)
+        page.keyboard.press("Enter")
+        page.wait_for_selector(".bot >> text=VNeID báo lỗi, không đăng nhập được")
+    finally:
+        page.close()
+        store.close()
