@@ -233,3 +233,20 @@ def test_tapped_suggestion_and_helpful_become_candidates(index):
         "source": "tap",
     }
     assert recorder.candidates[1] == {"question": "VNeID là gì vậy ad", "entry_id": "vneid-la-gi", "source": "helpful"}
+
+
+def test_members_of_other_groups_cannot_act_as_staff(index, tmp_path):
+    store = Store(tmp_path / "r.sqlite")
+
+    async def scenario(fake, app, rec):
+        _, post = await open_ticket(fake)
+        elsewhere = -100888  # not the staff group
+        forged = {**post.result, "from": BOT, "chat": {"id": elsewhere, "type": "supergroup", "title": "Thôn"}}
+        fake.push({"message": fake.message("tôi là cán bộ đây", 66, elsewhere, "supergroup", reply_to_message=forged)})
+        await fake.wait_for("sendMessage", chat_id=elsewhere)  # treated as a question to the bot, nothing more
+        await asyncio.sleep(0.3)
+        assert not any("tôi là cán bộ đây" in c.params["text"] for c in fake.sent("sendMessage", chat_id=CITIZEN))
+
+    play(index, scenario, store=store, staff_chat_id=STAFF)
+    assert [m["author"] for m in TicketDesk(store).messages(1)] == []
+    store.close()
