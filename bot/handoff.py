@@ -14,6 +14,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, TimedOut
 from telegram.ext import ContextTypes
 
 from bot import callbacks, texts
+from bot.render_telegram import button
 from bot.tickets import VIETNAM, TicketDesk, WorkingHours, ref
 
 log = logging.getLogger("tro_ly_so.handoff")
@@ -24,12 +25,8 @@ def _desk(context: ContextTypes.DEFAULT_TYPE) -> TicketDesk | None:
     return context.bot_data.get("desk")
 
 
-def _button(label: str, action: callbacks.Action) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=callbacks.encode(action))
-
-
 def ask_staff_button(ticket_id: int) -> InlineKeyboardButton:
-    return _button(texts.ASK_STAFF, callbacks.Handoff(ticket_id))
+    return button(texts.ASK_STAFF, callbacks.Handoff(ticket_id))
 
 
 async def draft_for(
@@ -51,8 +48,8 @@ async def show_consent(context: ContextTypes.DEFAULT_TYPE, message: Message, tic
     keyboard = InlineKeyboardMarkup(
         [
             [
-                _button(texts.CONSENT_YES, callbacks.Consent(ticket_id, True)),
-                _button(texts.CONSENT_NO, callbacks.Consent(ticket_id, False)),
+                button(texts.CONSENT_YES, callbacks.Consent(ticket_id, True)),
+                button(texts.CONSENT_NO, callbacks.Consent(ticket_id, False)),
             ]
         ]
     )
@@ -102,7 +99,7 @@ async def consent(update: Update, context: ContextTypes.DEFAULT_TYPE, action: ca
         text=ticket["text"],
         suggested=suggested,
     )
-    done = InlineKeyboardMarkup([[_button(texts.STAFF_DONE, callbacks.CloseTicket(ticket["id"]))]])
+    done = InlineKeyboardMarkup([[button(texts.STAFF_DONE, callbacks.CloseTicket(ticket["id"]))]])
     try:
         posted = await context.bot.send_message(staff_chat, escape(post)[:4000], parse_mode="HTML", reply_markup=done)
     except UNDELIVERABLE as exc:
@@ -112,7 +109,7 @@ async def consent(update: Update, context: ContextTypes.DEFAULT_TYPE, action: ca
         return
     await asyncio.to_thread(desk.open, ticket["id"], posted.message_id)
     hours: WorkingHours = context.bot_data["work_hours"]
-    follow = InlineKeyboardMarkup([[_button(texts.FOLLOW_UP, callbacks.FollowUp(ticket["id"]))]])
+    follow = InlineKeyboardMarkup([[button(texts.FOLLOW_UP, callbacks.FollowUp(ticket["id"]))]])
     text = texts.TICKET_SENT.format(ref=ref(ticket["id"]), expectation=hours.expectation(datetime.now(UTC)))
     await query.message.reply_html(escape(text), reply_markup=follow)
 

@@ -69,7 +69,7 @@ def entry_pages(entry: Entry, page_chars: int = PAGE_CHARS) -> tuple[str, ...]:
     return tuple(pages)
 
 
-def _button(label: str, action: callbacks.Action) -> InlineKeyboardButton:
+def button(label: str, action: callbacks.Action) -> InlineKeyboardButton:
     return InlineKeyboardButton(label, callback_data=callbacks.encode(action))
 
 
@@ -81,27 +81,27 @@ def entry_keyboard(entry: Entry, page: int, pages: int) -> InlineKeyboardMarkup:
     if pages > 1:
         nav = []
         if page > 0:
-            nav.append(_button(texts.PREVIOUS, callbacks.Page(entry.id, page - 1)))
-        nav.append(_button(f"{page + 1}/{pages}", callbacks.Noop()))
+            nav.append(button(texts.PREVIOUS, callbacks.Page(entry.id, page - 1)))
+        nav.append(button(f"{page + 1}/{pages}", callbacks.Noop()))
         if page < pages - 1:
-            nav.append(_button(texts.NEXT, callbacks.Page(entry.id, page + 1)))
+            nav.append(button(texts.NEXT, callbacks.Page(entry.id, page + 1)))
         rows.append(nav)
     rows.append(
         [
-            _button(texts.HELPFUL, callbacks.Feedback(entry.id, True)),
-            _button(texts.NOT_HELPFUL, callbacks.Feedback(entry.id, False)),
+            button(texts.HELPFUL, callbacks.Feedback(entry.id, True)),
+            button(texts.NOT_HELPFUL, callbacks.Feedback(entry.id, False)),
         ]
     )
     return InlineKeyboardMarkup(rows)
 
 
 def entry_list_keyboard(entries: list[Entry]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_button(e.title[:60], callbacks.Open(e.id))] for e in entries])
+    return InlineKeyboardMarkup([[button(e.title[:60], callbacks.Open(e.id))] for e in entries])
 
 
 def sectors_keyboard(catalogue: Catalogue) -> InlineKeyboardMarkup:
     buttons = [
-        _button(f"{s.icon} {s.title}".strip(), callbacks.Sector(s.id))
+        button(f"{s.icon} {s.title}".strip(), callbacks.Sector(s.id))
         for s in catalogue.sectors.values()
         if catalogue.in_sector(s.id)
     ]

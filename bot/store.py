@@ -33,7 +33,8 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def _iso(moment: datetime) -> str:
+def iso(moment: datetime) -> str:
+    """How times are stored: UTC, to the second."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
@@ -143,7 +144,7 @@ class Store:
         self._put(
             "questions",
             {
-                "at": _iso(now()),
+                "at": iso(now()),
                 "channel": channel,
                 "user_hash": user_hash(user_id, self.salt),
                 "text": redact(text)[:MAX_TEXT],
@@ -167,7 +168,7 @@ class Store:
         self._put(
             "feedback",
             {
-                "at": _iso(now()),
+                "at": iso(now()),
                 "channel": channel,
                 "user_hash": user_hash(user_id, self.salt),
                 "entry_id": entry_id,
@@ -183,7 +184,7 @@ class Store:
         if text:
             self._put(
                 "candidates",
-                {"at": _iso(now()), "question": text, "entry_id": entry_id, "source": source, "state": "new"},
+                {"at": iso(now()), "question": text, "entry_id": entry_id, "source": source, "state": "new"},
             )
 
     def _put(self, table: str, values: dict[str, Any]) -> None:
@@ -290,7 +291,7 @@ class Store:
     # -- maintenance and queries -------------------------------------------------------------
 
     def purge(self, days: int | None = None) -> int:
-        cutoff = _iso(now() - timedelta(days=days if days is not None else self.retention_days))
+        cutoff = iso(now() - timedelta(days=days if days is not None else self.retention_days))
         removed = 0
         with self.db.conn:
             for table in ("questions", "feedback"):
@@ -317,7 +318,7 @@ class Store:
         return [dict(r) for r in self.db.query(sql, params)]
 
     def stats(self, days: int = 30) -> dict[str, Any]:
-        since = _iso(now() - timedelta(days=days))
+        since = iso(now() - timedelta(days=days))
         per_day = list(
             self.db.query(
                 "SELECT substr(at, 1, 10) AS day, status, count(*) AS n FROM questions WHERE at >= ? "
@@ -379,7 +380,7 @@ class Store:
 
     def set_group_state(self, key: str, state: str) -> None:
         with self.db.conn:
-            self.db["groups"].upsert({"key": key, "state": state, "at": _iso(now())}, pk="key")
+            self.db["groups"].upsert({"key": key, "state": state, "at": iso(now())}, pk="key")
 
     def group_states(self) -> dict[str, str]:
         return {r["key"]: r["state"] for r in self.db["groups"].rows}

@@ -9,13 +9,9 @@ from datetime import UTC, datetime, time, timedelta, timezone
 from typing import Any
 
 from bot.redact import redact
-from bot.store import Store, connect
+from bot.store import Store, connect, iso
 
 VIETNAM = timezone(timedelta(hours=7))
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def ref(ticket_id: int) -> str:
@@ -72,7 +68,7 @@ class TicketDesk:
         return rows[0] if rows else None
 
     def draft(self, chat_id: int, first_name: str, text: str, suggested: list[str]) -> int:
-        stamp = _iso(datetime.now(UTC))
+        stamp = iso(datetime.now(UTC))
         with self._lock, self.db.conn:
             return (
                 self.db["tickets"]
@@ -100,7 +96,7 @@ class TicketDesk:
         return rows[0] if rows else None
 
     def open(self, ticket_id: int, staff_message_id: int | None, note: str = "") -> None:
-        stamp = _iso(datetime.now(UTC))
+        stamp = iso(datetime.now(UTC))
         self._update(
             ticket_id, state="open", opened=stamp, last_activity=stamp, staff_message_id=staff_message_id, note=note
         )
@@ -110,7 +106,7 @@ class TicketDesk:
         return rows[0] if rows else None
 
     def add_message(self, ticket_id: int, author: str, text: str) -> None:
-        stamp = _iso(datetime.now(UTC))
+        stamp = iso(datetime.now(UTC))
         with self._lock, self.db.conn:
             self.db["ticket_messages"].insert({"ticket_id": ticket_id, "at": stamp, "author": author, "text": text})
             values: dict[str, Any] = {"last_activity": stamp}
@@ -125,7 +121,7 @@ class TicketDesk:
         return self._query("SELECT * FROM ticket_messages WHERE ticket_id = ? ORDER BY id", [ticket_id])
 
     def close(self, ticket_id: int, note: str = "") -> None:
-        values: dict[str, Any] = {"state": "closed", "closed": _iso(datetime.now(UTC)), "followup_pending": 0}
+        values: dict[str, Any] = {"state": "closed", "closed": iso(datetime.now(UTC)), "followup_pending": 0}
         if note:
             values["note"] = note
         self._update(ticket_id, **values)
@@ -149,7 +145,7 @@ class TicketDesk:
         return rows[0] if rows else None
 
     def followup_done(self, ticket_id: int) -> None:
-        self._update(ticket_id, followup_pending=0, followups=1, last_activity=_iso(datetime.now(UTC)))
+        self._update(ticket_id, followup_pending=0, followups=1, last_activity=iso(datetime.now(UTC)))
 
     def active(self) -> list[dict[str, Any]]:
         return self._query("SELECT * FROM tickets WHERE state IN ('open', 'answered') ORDER BY id")
@@ -158,7 +154,7 @@ class TicketDesk:
         return self._query("SELECT * FROM tickets WHERE state != 'draft' ORDER BY id DESC LIMIT 500")
 
     def close_stale(self, hours: float) -> list[int]:
-        cutoff = _iso(datetime.now(UTC) - timedelta(hours=hours))
+        cutoff = iso(datetime.now(UTC) - timedelta(hours=hours))
         rows = self._query("SELECT id FROM tickets WHERE state IN ('open', 'answered') AND last_activity < ?", [cutoff])
         stale = [r["id"] for r in rows]
         for ticket_id in stale:

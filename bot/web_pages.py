@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from html import escape
 from typing import Any
 
 from bot import texts
 from bot.render_text import entry_sections
+from bot.tickets import VIETNAM
 from knowledge import Entry, SearchResult, Status
 
 
@@ -74,9 +75,6 @@ def entry_html(entry: Entry) -> str:
         body = "<br>".join(e(line.strip()) for line in lines).replace("\n", "<br>")
         parts.append(f"<p><b>{e(heading)}:</b><br>{body}</p>" if heading else f"<p>{body}</p>")
     return "".join(parts)
-
-
-VIETNAM = timezone(timedelta(hours=7))
 
 
 def local_time(iso: str) -> str:
