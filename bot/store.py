@@ -294,8 +294,12 @@ class Store:
         cutoff = iso(now() - timedelta(days=days if days is not None else self.retention_days))
         removed = 0
         with self.db.conn:
-            for table in ("questions", "feedback"):
+            for table in ("questions", "feedback", "candidates"):
                 removed += self.db.execute(f"DELETE FROM [{table}] WHERE at < ?", [cutoff]).rowcount
+            # Drafts never sent and tickets closed long ago, with their messages. Open tickets stay.
+            old = "SELECT id FROM tickets WHERE state IN ('draft', 'closed') AND last_activity < ?"
+            self.db.execute(f"DELETE FROM ticket_messages WHERE ticket_id IN ({old})", [cutoff])
+            removed += self.db.execute(f"DELETE FROM tickets WHERE id IN ({old})", [cutoff]).rowcount
         return removed
 
     def questions(

@@ -134,3 +134,24 @@ def test_migration_from_version_1_keeps_data(tmp_path):
     assert db.execute("PRAGMA user_version").fetchone()[0] == 2
     assert {"question", "score"} <= set(db["feedback"].columns_dict)
     assert db["feedback"].count == 1 and db["tickets"].exists() and db["candidates"].exists()
+
+
+def test_retention_also_covers_candidates_drafts_and_closed_tickets(store, index, monkeypatch):
+    from bot.tickets import TicketDesk
+
+    desk = TicketDesk(store)
+    real_now = store_module.now()
+    monkeypatch.setattr(store_module, "now", lambda: real_now - timedelta(days=400))
+    store.candidate(question="cũ", entry_id="vneid-la-gi", source="tap")
+    store.flush()
+    monkeypatch.setattr(store_module, "now", lambda: real_now)
+    draft, closed, still_open = (desk.draft(1, "A", t, []) for t in ("nháp", "đã đóng", "đang mở"))
+    desk.open(closed, 1)
+    desk.add_message(closed, "staff", "trả lời")
+    desk.close(closed)
+    desk.open(still_open, 2)
+    store.db.execute("UPDATE tickets SET last_activity = '2020-01-01T00:00:00'")
+    store.purge(180)
+    assert store.db["candidates"].count == 0
+    assert [t["id"] for t in store.db["tickets"].rows] == [still_open]
+    assert store.db["ticket_messages"].count == 0 and draft
