@@ -11,6 +11,7 @@ from pathlib import Path
 from bot import render_text, texts
 from bot.config import Settings
 from bot.logs import configure as configure_logging
+from bot.render_text import explain_text
 from knowledge import (
     CatalogueError,
     Index,
@@ -52,26 +53,6 @@ def result_json(result: SearchResult) -> dict:
             for c in result.suggestions
         ],
     }
-
-
-def explain_text(result: SearchResult) -> str:
-    ex = result.explanation
-    if ex is None:
-        return ""
-    lines = [
-        "--- giải thích ---",
-        f"chuẩn hoá : {ex.normalized}",
-        f"không dấu : {ex.folded}",
-        f"sửa đổi   : {'; '.join(ex.notes) or '(không)'}",
-        f"kết luận  : {result.status.value}",
-        "điểm = q_cov^wq · (0.5·p_cov + 0.25·pairs + 0.25·fuzzy)^(1−wq), nhân hệ số dấu; +thưởng thủ tục",
-    ]
-    for row in ex.scored:
-        lines.append(
-            f"  {row['score']:.3f} {row['id']:<32} p_cov={row['p_cov']:.2f} q_cov={row['q_cov']:.2f} "
-            f"pairs={row['pairs']:.2f} fuzzy={row['fuzzy']:.2f} accent={row['accent']:.2f} ← {row['matched']}"
-        )
-    return "\n".join(lines)
 
 
 def cmd_ask(args: argparse.Namespace) -> int:

@@ -48,3 +48,23 @@ def render_result(result: SearchResult, *, recorded: bool = False) -> str:
         lines += ["", texts.CLOSEST] + [f"  • {c.entry.title}" for c in result.suggestions]
     lines += ["", texts.HUMAN_HELP]
     return "\n".join(lines)
+
+
+def explain_text(result: SearchResult) -> str:
+    ex = result.explanation
+    if ex is None:
+        return ""
+    lines = [
+        "--- giải thích ---",
+        f"chuẩn hoá : {ex.normalized}",
+        f"không dấu : {ex.folded}",
+        f"sửa đổi   : {'; '.join(ex.notes) or '(không)'}",
+        f"kết luận  : {result.status.value}",
+        "điểm = q_cov^wq · (0.5·p_cov + 0.25·pairs + 0.25·fuzzy)^(1−wq), nhân hệ số dấu; +thưởng thủ tục",
+    ]
+    for row in ex.scored:
+        lines.append(
+            f"  {row['score']:.3f} {row['id']:<32} p_cov={row['p_cov']:.2f} q_cov={row['q_cov']:.2f} "
+            f"pairs={row['pairs']:.2f} fuzzy={row['fuzzy']:.2f} accent={row['accent']:.2f} ← {row['matched']}"
+        )
+    return "\n".join(lines)

@@ -28,6 +28,7 @@ from bot.faq_editor import EditRefused, add_phrasing
 from bot.grouping import Group, draft_entry, group_questions
 from bot.metrics import METRICS
 from bot.records import Recorder, safely
+from bot.render_text import explain_text
 from bot.store import Store
 from bot.tickets import TicketDesk, ref
 
@@ -350,8 +351,6 @@ async def try_question(request: web.Request) -> web.Response:
         f'value="{pages.e(question)}" placeholder="Gõ câu hỏi"><p><button>Thử</button></p></form>'
     )
     if question.strip():
-        from bot.cli import explain_text
-
         result = request.app[ENGINE].index.search(question, explain=True)
         body += (
             f'<div class="card"><p>Kết luận: <b>{pages.e(result.status.value)}</b></p>'
