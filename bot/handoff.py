@@ -15,7 +15,7 @@ from telegram.ext import ContextTypes
 
 from bot import callbacks, texts
 from bot.render_telegram import button
-from bot.tickets import VIETNAM, TicketDesk, WorkingHours, ref
+from bot.tickets import VIETNAM, TicketDesk, WorkingHours, ref, waited
 
 log = logging.getLogger("tro_ly_so.handoff")
 UNDELIVERABLE = (Forbidden, BadRequest, NetworkError, TimedOut)
@@ -211,11 +211,7 @@ async def tickets_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if not active:
         await message.reply_html(escape(texts.TICKETS_NONE))
         return
-    now = datetime.now(UTC)
-    lines = []
-    for t in active[:30]:
-        waited = now - datetime.fromisoformat(t["opened"]).replace(tzinfo=UTC)
-        hours = int(waited.total_seconds() // 3600)
-        minutes = int(waited.total_seconds() % 3600 // 60)
-        lines.append(f"{ref(t['id'])} · {t['state']} · chờ {hours} giờ {minutes} phút · {escape(t['text'][:60])}")
+    lines = [
+        f"{ref(t['id'])} · {t['state']} · chờ {waited(t['opened'])} · {escape(t['text'][:60])}" for t in active[:30]
+    ]
     await message.reply_html("\n".join(lines))

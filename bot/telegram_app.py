@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 from collections import OrderedDict, defaultdict
@@ -45,7 +46,7 @@ from bot.grouping import group_questions
 from bot.metrics import METRICS
 from bot.records import Recorder, safely
 from bot.redact import redact, user_hash
-from bot.store import Store
+from bot.store import Store, iso
 from bot.tickets import TicketDesk, WorkingHours
 from knowledge import Entry, Index, SearchResult, Status
 
@@ -193,29 +194,43 @@ def _is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     return bool(user and user.id in context.bot_data["admins"])
 
 
-async def admin_unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    if not _is_admin(update, context):
-        await help_command(update, context)
-        return
+def _admin_only(handler):
+    """Administrators' commands: anyone else gets the ordinary help, as for any command they may not use."""
+
+    @functools.wraps(handler)
+    async def guarded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if not _is_admin(update, context):
+            await help_command(update, context)
+            return
+        await handler(update, context)
+
+    return guarded
+
+
+async def _store_or_say(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Store | None:
     store: Store | None = context.bot_data["store"]
     if store is None:
         await _send(update.effective_message.reply_html, escape(texts.NO_DATABASE))
+    return store
+
+
+@_admin_only
+async def admin_unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    store = await _store_or_say(update, context)
+    if store is None:
         return
     days = int(context.args[0]) if context.args and context.args[0].isdigit() else 7
-    since = (datetime.now(UTC) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S")
+    since = iso(datetime.now(UTC) - timedelta(days=days))
     groups = group_questions(store.questions(status="unanswered", since=since), _index(context).normalizer)
     lines = [f"<b>Câu hỏi chưa trả lời được, {days} ngày qua: {sum(g.count for g in groups)}</b>"]
     lines += [f"{g.count}× {escape(g.label[:100])}" for g in groups[:15]]
     await _send(update.effective_message.reply_html, "\n".join(lines)[:4000])
 
 
+@_admin_only
 async def admin_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    if not _is_admin(update, context):
-        await help_command(update, context)
-        return
-    store: Store | None = context.bot_data["store"]
+    store = await _store_or_say(update, context)
     if store is None:
-        await _send(update.effective_message.reply_html, escape(texts.NO_DATABASE))
         return
     s = store.stats(30)
     by = s["by_status"]
@@ -229,10 +244,8 @@ async def admin_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await _send(update.effective_message.reply_html, text)
 
 
+@_admin_only
 async def admin_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    if not _is_admin(update, context):
-        await help_command(update, context)
-        return
     report = context.bot_data["engine"].reload()
     await _send(update.effective_message.reply_text, report.summary()[:4000])
 

@@ -18,6 +18,13 @@ def ref(ticket_id: int) -> str:
     return f"HT-{ticket_id:04d}"
 
 
+def waited(start: str, end: str | None = None) -> str:
+    """Time between two stored times (``end`` None: now), as staff read it: "3 giờ 5 phút"."""
+    finish = datetime.fromisoformat(end).replace(tzinfo=UTC) if end else datetime.now(UTC)
+    seconds = max(0.0, (finish - datetime.fromisoformat(start).replace(tzinfo=UTC)).total_seconds())
+    return f"{int(seconds // 3600)} giờ {int(seconds % 3600 // 60)} phút"
+
+
 @dataclass(frozen=True)
 class WorkingHours:
     start: time = time(7, 30)

@@ -15,7 +15,7 @@ import logging
 import secrets
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -30,7 +30,7 @@ from bot.metrics import METRICS
 from bot.records import Recorder, safely
 from bot.render_text import explain_text
 from bot.store import Store
-from bot.tickets import TicketDesk, ref
+from bot.tickets import TicketDesk, ref, waited
 
 log = logging.getLogger("tro_ly_so.web")
 
@@ -427,20 +427,13 @@ async def decide_candidate(request: web.Request) -> web.Response:
     raise web.HTTPFound("/admin/learning?" + urlencode({"msg": report.summary().splitlines()[0]}))
 
 
-def _duration(start: str | None, end: str | None) -> str:
-    if not start or not end:
-        return "—"
-    seconds = (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
-    return f"{int(seconds // 3600)} giờ {int(seconds % 3600 // 60)} phút"
-
-
 async def tickets_page(request: web.Request) -> web.Response:
     store = _store(request)
     desk = TicketDesk(store) if store else None
-    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
     rows = []
     for t in desk.all() if desk else []:
-        waiting = _duration(t["opened"], t["first_reply"] or (t["closed"] if t["state"] == "closed" else now))
+        # until the first staff reply; unanswered: until closing, or until now while still open
+        waiting = waited(t["opened"], t["first_reply"] or (t["closed"] if t["state"] == "closed" else None))
         rows.append(
             f"<tr><td>{pages.e(ref(t['id']))}</td><td>{pages.e(t['state'])}</td>"
             f"<td>{pages.e(pages.local_time(t['opened']))}</td><td>{pages.e(waiting)}</td>"
