@@ -88,7 +88,7 @@ async def watch(engine: Engine, notify: Callable[[ReloadReport], Awaitable[None]
         if current == seen:
             continue
         seen = current
-        report = engine.reload()
+        report = await asyncio.to_thread(engine.reload)  # building a large index must not stall replies
         log.info("catalogue changed on disk: %s", report.summary().splitlines()[0])
         try:
             await notify(report)

@@ -7,12 +7,14 @@ are accepted, every update already accepted is answered, records are flushed, th
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import dataclasses
+import functools
 import hmac
 import json
 import logging
 import secrets
 import signal
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -61,23 +63,17 @@ def open_store(settings: Settings) -> Store | None:
         return None
 
 
-async def _close_idle_tickets(store: Store, hours: float) -> None:
-    desk = TicketDesk(store)
+async def _every(seconds: float, job: Callable[[], int | list[int]], done: str) -> None:
+    """Run a blocking maintenance job in a thread now and every ``seconds``; a failure is logged, not fatal."""
     while True:
-        with contextlib.suppress(Exception):
-            closed = await asyncio.to_thread(desk.close_stale, hours)
-            if closed:
-                log.info("closed %d idle ticket(s)", len(closed))
-        await asyncio.sleep(600)
-
-
-async def _purge_daily(store: Store) -> None:
-    while True:
-        with contextlib.suppress(Exception):
-            removed = await asyncio.to_thread(store.purge)
-            if removed:
-                log.info("retention: %d old record(s) removed", removed)
-        await asyncio.sleep(86400)
+        try:
+            result = await asyncio.to_thread(job)
+            count = len(result) if isinstance(result, list) else result
+            if count:
+                log.info(done, count)
+        except Exception:
+            log.exception("maintenance job failed: %s", done)
+        await asyncio.sleep(seconds)
 
 
 async def serve(
@@ -121,9 +117,11 @@ async def serve(
 
     tasks = [asyncio.create_task(watch(engine, tell))]
     if store:
-        tasks.append(asyncio.create_task(_purge_daily(store)))
+        tasks.append(asyncio.create_task(_every(86400, store.purge, "retention: %d old record(s) removed")))
         if settings.staff_chat_id is not None:
-            tasks.append(asyncio.create_task(_close_idle_tickets(store, settings.ticket_idle_hours)))
+            desk = TicketDesk(store)
+            close_idle = functools.partial(desk.close_stale, settings.ticket_idle_hours)
+            tasks.append(asyncio.create_task(_every(600, close_idle, "closed %d idle ticket(s)")))
     if stop is None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -162,8 +160,6 @@ def banner(settings: Settings) -> str:
 
 def run(settings: Settings, engine: Engine) -> None:
     if not settings.admin_token:
-        import dataclasses
-
         settings = dataclasses.replace(settings, admin_token=secrets.token_urlsafe(12))
     print(banner(settings), flush=True)
     asyncio.run(_run(settings, engine))

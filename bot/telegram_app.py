@@ -246,7 +246,7 @@ async def admin_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 @_admin_only
 async def admin_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    report = context.bot_data["engine"].reload()
+    report = await asyncio.to_thread(context.bot_data["engine"].reload)
     await _send(update.effective_message.reply_text, report.summary()[:4000])
 
 

@@ -162,3 +162,28 @@ def test_without_a_token_make_run_serves_the_web_chat_and_says_how_to_log_in(tmp
         assert "/admin" in text and "tok" in text and "TELEGRAM_BOT_TOKEN" in text
 
     asyncio.run(scenario())
+
+
+def test_a_failing_maintenance_job_is_logged_and_retried(caplog):
+    import logging
+
+    from bot.runner import _every
+
+    calls = []
+
+    def job():
+        calls.append(1)
+        if len(calls) == 1:
+            raise OSError("disk full")
+        return 3
+
+    async def scenario():
+        task = asyncio.create_task(_every(0.01, job, "removed %d"))
+        while len(calls) < 2:
+            await asyncio.sleep(0.01)
+        task.cancel()
+
+    with caplog.at_level(logging.INFO, logger="tro_ly_so.runner"):
+        asyncio.run(scenario())
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("maintenance job failed" in m for m in messages) and "removed 3" in messages
