@@ -47,7 +47,7 @@ def result_json(result: SearchResult) -> dict:
         "id": best.entry.id if best else None,
         "title": best.entry.title if best else None,
         "matched": best.matched if best else None,
-        "score": result.score if best else (result.suggestions[0].score if result.suggestions else 0.0),
+        "score": result.closest.score if result.closest else 0.0,
         "suggestions": [
             {"id": c.entry.id, "title": c.entry.title, "matched": c.matched, "score": c.score}
             for c in result.suggestions

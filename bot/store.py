@@ -140,7 +140,7 @@ class Store:
     # -- Recorder ----------------------------------------------------------------------------
 
     def question(self, *, channel: str, user_id: int | str, text: str, result: SearchResult) -> None:
-        best = result.best or (result.suggestions[0] if result.suggestions else None)
+        best = result.closest
         self._put(
             "questions",
             {
@@ -150,7 +150,7 @@ class Store:
                 "text": redact(text)[:MAX_TEXT],
                 "status": result.status.value,
                 "entry_id": best.entry.id if best else None,
-                "score": round(result.score if result.best else (best.score if best else 0.0), 4),
+                "score": round(best.score, 4) if best else 0.0,
                 "suggestions": json.dumps([c.entry.id for c in result.suggestions]),
             },
         )

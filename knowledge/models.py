@@ -97,6 +97,11 @@ class SearchResult:
         return self.best.score if self.best else 0.0
 
     @property
+    def closest(self) -> Candidate | None:
+        """The nearest entry whatever the status: the best, or the first of the closest topics."""
+        return self.best or (self.suggestions[0] if self.suggestions else None)
+
+    @property
     def ranked(self) -> tuple[Candidate, ...]:
         """Every candidate offered, best first (for search lists, not for answering)."""
         return ((self.best,) if self.best else ()) + self.suggestions
