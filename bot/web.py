@@ -269,7 +269,7 @@ async def unanswered(request: web.Request) -> web.Response:
     since, until, text, show_all = _filters(request)
     groups, states = _groups(request)
     csrf = pages.csrf_field(request[CSRF])
-    query = f"from={pages.e(since)}&amp;to={pages.e(until)}&amp;q={pages.e(text)}"
+    query = pages.e(urlencode({"from": since, "to": until, "q": text}))  # URL-encoded, then HTML-escaped
     rows = []
     for g in groups:
         examples = "<br>".join(pages.e(x) for x in g.examples())

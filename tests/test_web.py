@@ -203,3 +203,15 @@ def test_json_logs_are_one_object_per_line_and_redacted():
     line = JsonFormatter().format(record)
     payload = json.loads(line)
     assert "\n" not in line and payload["message"] == "gọi [số điện thoại]" and payload["level"] == "INFO"
+
+
+def test_filter_text_survives_in_the_csv_and_draft_links(index, tmp_path):
+    async def scenario(client, store):
+        await login(client)
+        page = await (await client.get("/admin/unanswered", params={"q": "vàng & bạc #1"})).text()
+        link = re.search(r'href="(/admin/unanswered\.csv\?[^"]+)"', page).group(1).replace("&amp;", "&")
+        body = (await (await client.get(link)).read()).decode("utf-8-sig")
+        assert "giá vàng & bạc #1" in body
+        assert "giá vàng hôm nay" not in body  # a link cut at "&" would filter on "vàng " only
+
+    run(index, tmp_path, scenario, seed=["giá vàng & bạc #1", "giá vàng hôm nay"])
