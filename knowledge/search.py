@@ -83,7 +83,6 @@ class _Doc:
 class _Query:
     """What scoring needs of a question, computed once rather than per candidate."""
 
-    norm: Normalized
     folded: str
     idf: Mapping[str, float]  # folded word → IDF
     weight: float
@@ -262,7 +261,6 @@ class Index:
         typed = tuple((t.folded, t.text) for t in norm.tokens if t.marked and t.text != t.folded)
         w = self.weights
         return _Query(
-            norm=norm,
             folded=norm.folded,
             idf=idf,
             weight=sum(idf.values()) or 1.0,

@@ -68,7 +68,6 @@ class FakeTelegram:
         self._new_update = asyncio.Event()
         self._new_call = asyncio.Event()
         self.failures: dict[str, list[Failure]] = {}
-        self.delivered: set[int] = set()
         self.handed_out: set[int] = set()  # update ids returned by getUpdates at least once
         self.port = 0
         self._runner: web.AppRunner | None = None
@@ -251,9 +250,7 @@ class FakeTelegram:
     async def api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)
         while self.updates and self.updates[0]["update_id"] < offset:
-            done = self.updates.popleft()["update_id"]
-            if self.keep_calls:
-                self.delivered.add(done)
+            self.updates.popleft()  # confirmed by the bot's offset
         if not self.updates and not self.closing:
             self._new_update.clear()
             with contextlib.suppress(TimeoutError):
