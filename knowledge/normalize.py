@@ -52,15 +52,18 @@ class Normalized:
 
 def clean(text: str) -> str:
     """NFC, lower case, invisible characters removed. Lone surrogates are dropped, not raised on."""
-    text = text[:MAX_CHARS].encode("utf-8", "ignore").decode("utf-8")
+    return _clean_unbounded(text[:MAX_CHARS])
+
+
+def _clean_unbounded(text: str) -> str:
+    text = text.encode("utf-8", "ignore").decode("utf-8")
     return unicodedata.normalize("NFC", _INVISIBLE.sub("", text)).lower()
 
 
 def _clean_lines(texts: Iterable[str]) -> list[str]:
     """``clean`` for many trusted texts (the catalogue) at once, without the length bound: one pass
     over the joined text is several times faster than one per text."""
-    joined = "\n".join(t.replace("\n", " ") for t in texts).encode("utf-8", "ignore").decode("utf-8")
-    return unicodedata.normalize("NFC", _INVISIBLE.sub("", joined)).lower().split("\n")
+    return _clean_unbounded("\n".join(t.replace("\n", " ") for t in texts)).split("\n")
 
 
 def vocabulary_of(texts: Iterable[str]) -> set[str]:
