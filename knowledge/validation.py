@@ -98,10 +98,7 @@ class _EntryReader:
                 f'Thêm "{key}:" rồi mỗi dòng bên dưới bắt đầu bằng "- ".',
             )
             return ()
-        if isinstance(value, str):
-            self.problem(key, f'"{key}" ({label}) phải là danh sách.', 'Mỗi ý một dòng, bắt đầu bằng "- ".')
-            return ()
-        if not isinstance(value, list):
+        if not isinstance(value, list):  # a single string too: one phrasing written without "- "
             self.problem(key, f'"{key}" ({label}) phải là danh sách.', 'Mỗi ý một dòng, bắt đầu bằng "- ".')
             return ()
         lines = self.node.item_lines.get(key, [])
