@@ -56,8 +56,11 @@ def result_json(result: SearchResult) -> dict:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    if args.question is not None and not args.question.strip():
+        print(texts.CLI_EMPTY_QUESTION, file=sys.stderr)
+        return 2
     index = _index(args.faq)
-    questions = [args.question] if args.question else (line.rstrip("\n") for line in sys.stdin)
+    questions = [args.question] if args.question is not None else (line.rstrip("\n") for line in sys.stdin)
     for question in questions:
         if args.question is None and not question.strip():
             continue
@@ -132,12 +135,16 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     """The main job: web chat and console, plus the Telegram bot when a token is set."""
     from bot.engine import Engine
-    from bot.runner import run
+    from bot.runner import PortBusy, run
 
     settings = Settings.from_env()
     configure_logging(settings.log_level, settings.log_format)
     faq = Path(args.faq[0]) if args.faq else settings.faq_path
-    run(settings, Engine.load(faq, settings.thresholds))
+    try:
+        run(settings, Engine.load(faq, settings.thresholds))
+    except PortBusy as exc:
+        print(texts.PORT_BUSY.format(host=exc.host, port=exc.port, other=exc.port + 1), file=sys.stderr)
+        return 3
     return 0
 
 
@@ -198,6 +205,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(texts.CLI_USAGE)
+        return 0 if argv else 2
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

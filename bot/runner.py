@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import errno
 import functools
 import hmac
 import json
@@ -32,6 +33,14 @@ from bot.web import build_web_app
 log = logging.getLogger("tro_ly_so.runner")
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+class PortBusy(Exception):
+    """The web server's address is taken (a second `make run`, or another program)."""
+
+    def __init__(self, host: str, port: int) -> None:
+        super().__init__(f"{host}:{port} is in use")
+        self.host, self.port = host, port
 
 
 def add_webhook_route(app: web.Application, application: Application, secret: str, path: str) -> None:
@@ -107,7 +116,18 @@ async def serve(
 
     runner = web.AppRunner(web_app, handle_signals=False)
     await runner.setup()
-    await web.TCPSite(runner, settings.host, settings.port).start()
+    try:
+        await web.TCPSite(runner, settings.host, settings.port).start()
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        await runner.cleanup()
+        if application:
+            if application.updater and application.updater.running:
+                await application.updater.stop()
+            await application.stop()
+            await application.shutdown()
+        raise PortBusy(settings.host, settings.port) from exc
     log.info("web chat and console on http://%s:%s", settings.host, settings.port)
 
     async def tell(report: ReloadReport) -> None:

@@ -23,6 +23,22 @@ LOCAL_CHAT_INTRO = (
     "Trợ lý số – hỏi đáp thủ tục hành chính, dịch vụ công trực tuyến.\nGõ câu hỏi rồi nhấn Enter (Ctrl+D để thoát)."
 )
 
+CLI_USAGE = """Trợ lý số – cách dùng:
+  python -m bot run         chạy trợ lý: trò chuyện trên web, bảng quản trị, Telegram khi có token
+  python -m bot ask "câu hỏi"   hỏi thử một câu (không có câu hỏi: đọc từng dòng từ stdin)
+  python -m bot chat        trò chuyện ngay trong cửa sổ dòng lệnh
+  python -m bot validate    kiểm tra dữ liệu hỏi đáp và danh mục thủ tục
+  python -m bot stats       số mục theo lĩnh vực
+  python -m bot eval        đo độ chính xác trên bộ câu hỏi mẫu
+Xem thêm tuỳ chọn của từng lệnh: python -m bot <lệnh> --help"""
+CLI_EMPTY_QUESTION = (
+    'Chưa có câu hỏi. Hãy gõ câu hỏi trong dấu ngoặc kép, ví dụ: python -m bot ask "làm căn cước ở đâu"'
+)
+PORT_BUSY = (
+    "Cổng {port} trên {host} đang bận (có thể trợ lý đã chạy ở cửa sổ khác, hoặc chương trình khác dùng cổng này). "
+    "Chọn cổng khác, ví dụ: PORT={other} make run"
+)
+
 # --- Telegram ---
 GREETING = (
     "Xin chào{name}! Mình là <b>Trợ lý số</b> 👋\n"

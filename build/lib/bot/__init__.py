@@ -1,1 +1,0 @@
-"""Delivery: Telegram, web, CLI and storage, all over the `knowledge` core."""
