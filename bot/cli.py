@@ -10,6 +10,8 @@ from pathlib import Path
 
 from bot import render_text, texts
 from bot.config import Settings
+from bot.conversation import Conversation
+from bot.flood import FloodGuard
 from bot.logs import configure as configure_logging
 from bot.render_text import explain_text
 from knowledge import (
@@ -55,17 +57,32 @@ def result_json(result: SearchResult) -> dict:
     }
 
 
+class _NoRecords:
+    """The terminal records nothing: a question tried here is not a citizen's."""
+
+    def question(self, **_: object) -> None: ...
+
+    def feedback(self, **_: object) -> None: ...
+
+    def candidate(self, **_: object) -> None: ...
+
+
+def _conversation(index: Index) -> Conversation:
+    return Conversation(lambda: index, _NoRecords(), FloodGuard(10**9, 1.0), recording=False)
+
+
 def cmd_ask(args: argparse.Namespace) -> int:
     if args.question is not None and not args.question.strip():
         print(texts.CLI_EMPTY_QUESTION, file=sys.stderr)
         return 2
     index = _index(args.faq)
+    conversation = _conversation(index)  # lines read from stdin are one conversation: follow-ups work
     questions = [args.question] if args.question is not None else (line.rstrip("\n") for line in sys.stdin)
     for question in questions:
         if args.question is None and not question.strip():
             continue
-        result = index.search(question, explain=args.explain)
         if args.json:
+            result = index.search(question, explain=args.explain)
             payload = result_json(result)
             if args.explain and result.explanation:
                 payload["explain"] = {
@@ -76,9 +93,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
                 }
             print(json.dumps(payload, ensure_ascii=False), flush=True)
         else:
-            print(render_text.render_result(result))
+            print(render_text.render_reply(conversation.ask("cli", "local", question), numbered=True))
             if args.explain:
-                print(explain_text(result))
+                print(explain_text(index.search(question, explain=True)))
             print()
     return 0
 
@@ -154,6 +171,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def _terminal_chat(index: Index) -> int:
+    conversation = _conversation(index)
     interactive = sys.stdin.isatty()
     if interactive:
         print(texts.LOCAL_CHAT_INTRO)
@@ -165,7 +183,7 @@ def _terminal_chat(index: Index) -> int:
             return 0
         if not question.strip():
             continue
-        print(render_text.render_result(index.search(question)) + "\n")
+        print(render_text.render_reply(conversation.ask("cli", "local", question), numbered=True) + "\n")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -18,6 +18,49 @@ PROCESSING_TIME = "Thời gian giải quyết"
 WHERE = "Nơi làm"
 LEGAL_BASIS = "Căn cứ"
 LINKS = "Trang chính thức"
+ONLINE = "Làm trực tuyến"
+PENALTY = "Xử phạt"
+# The part a citizen asked for, as its heading; "online" falls back to where the procedure is done.
+PART_LABELS = {
+    "documents": DOCUMENTS,
+    "fee": FEE,
+    "processing_time": PROCESSING_TIME,
+    "where": WHERE,
+    "online": ONLINE,
+    "penalty": PENALTY,
+    "legal_basis": LEGAL_BASIS,
+}
+ONLINE_FROM_WHERE = "Nơi làm (trực tuyến hoặc trực tiếp)"
+ABOUT = "Về «{title}»:"
+PART_MISSING = (
+    "Mục này chưa có thông tin đã xác nhận về {label}. "
+    "Bạn xem trên trang chính thức hoặc hỏi bộ phận một cửa xã, phường."
+)
+PART_UNCONFIRMED = "⚠️ Thông tin này chưa được cán bộ xác nhận; hãy đối chiếu trên trang chính thức."
+NATIONAL_PORTAL = "Cổng Dịch vụ công quốc gia: https://dichvucong.gov.vn"
+WHOLE_GUIDE = "📖 Xem toàn bộ hướng dẫn"
+RELATED_PROCEDURE = "📋 Các bước, hồ sơ"
+RELATED_FAQ = "💬 Giải thích thêm"
+ASK_BACK = "Bạn đang hỏi {what} của thủ tục nào? Hãy gõ kèm tên thủ tục, ví dụ: “{example}”."
+ASK_BACK_WHAT = {
+    "documents": "giấy tờ",
+    "fee": "lệ phí",
+    "processing_time": "thời gian giải quyết",
+    "where": "nơi làm",
+    "online": "việc làm trực tuyến",
+    "penalty": "mức phạt",
+    "legal_basis": "căn cứ pháp lý",
+}
+ASK_BACK_EXAMPLE = {
+    "documents": "làm căn cước cần giấy tờ gì",
+    "fee": "lệ phí cấp đổi căn cước bao nhiêu",
+    "processing_time": "đăng ký tạm trú mất bao lâu",
+    "where": "đăng ký khai sinh nộp ở đâu",
+    "online": "đăng ký tạm trú làm online được không",
+    "penalty": "không đăng ký tạm trú có bị phạt không",
+    "legal_basis": "lý lịch tư pháp căn cứ luật nào",
+}
+CHOOSE_BY_NUMBER = "Trả lời bằng số (1, 2, 3…) để chọn."
 REVIEWED = "Cập nhật"
 LOCAL_CHAT_INTRO = (
     "Trợ lý số – hỏi đáp thủ tục hành chính, dịch vụ công trực tuyến.\nGõ câu hỏi rồi nhấn Enter (Ctrl+D để thoát)."

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from html import escape
 from typing import Any
 
-from bot import texts
+from bot import render_text, texts
+from bot.conversation.replies import Answer, AskBack, Choices, NoAnswer, Notice, Reply
 from bot.render_text import entry_sections
 from bot.tickets import VIETNAM
 from knowledge import Entry, SearchResult, Status
+
+_URL = re.compile(r"https?://[^\s<>\"')]+")
 
 
 def e(value: object) -> str:
@@ -98,7 +102,60 @@ def answer_html(result: SearchResult, recorded: bool) -> str:
     return html + f"<p class=muted>{e(texts.HUMAN_HELP)}</p>"
 
 
-def choice_buttons(entries: list[Entry]) -> str:
+def reply_html(reply: Reply) -> str:
+    """One reply of the conversation core as an HTML fragment for the web chat (everything escaped)."""
+    match reply:
+        case Answer():
+            head = (
+                f"<p><i>{e(texts.ABOUT.format(title=reply.carried_from.title))}</i></p>" if reply.carried_from else ""
+            )
+            if reply.parts:
+                body = f"<h3>{e(reply.entry.title)}</h3>" + "".join(
+                    (f"<p><b>{e(heading)}:</b><br>" if heading else "<p>")
+                    + "<br>".join(linkify(line) for line in lines)
+                    + "</p>"
+                    for heading, lines in render_text.part_sections(reply.entry, reply.parts)
+                )
+                body += choice_buttons([reply.entry], label=texts.WHOLE_GUIDE)
+            else:
+                body = entry_html(reply.entry)
+            related = "".join(
+                f'<p><button class="light" data-open="{e(x.id)}">{e(render_text.related_label(x))}: {e(x.title)}'
+                "</button></p>"
+                for x in reply.related
+            )
+            return head + body + related + feedback_buttons(reply.entry.id)
+        case Choices():
+            return f"<p>{e(texts.DID_YOU_MEAN)}</p>" + choice_buttons(list(reply.entries)).replace(
+                "<button ", '<button data-choice="1" '
+            )
+        case NoAnswer():
+            html = f"<p>{e(texts.NOT_FOUND)}{' ' + e(texts.RECORDED) if reply.recorded else ''}</p>"
+            if reply.closest:
+                html += f"<p>{e(texts.CLOSEST)}</p>" + choice_buttons(list(reply.closest))
+            return html + f"<p class=muted>{e(texts.HUMAN_HELP)}</p>"
+        case AskBack():
+            return f"<p>{e(render_text.ask_back(reply.parts))}</p>"
+        case Notice():
+            return f"<p>{e(reply.text)}</p>"
+    raise TypeError(reply)
+
+
+def linkify(line: str) -> str:
+    """Escaped text with official addresses as links that open in a new tab."""
+    out, last = [], 0
+    for match in _URL.finditer(line):
+        out.append(e(line[last : match.start()]))
+        url = match.group(0)
+        out.append(f'<a href="{e(url)}" target="_blank" rel="noopener">{e(url)}</a>')
+        last = match.end()
+    out.append(e(line[last:]))
+    return "".join(out)
+
+
+def choice_buttons(entries: list[Entry], label: str = "") -> str:
+    if label:
+        return "".join(f'<p><button class="light" data-open="{e(x.id)}">{e(label)}</button></p>' for x in entries)
     return "".join(f'<p><button class="light" data-open="{e(x.id)}">{e(x.title)}</button></p>' for x in entries)
 
 
