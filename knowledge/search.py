@@ -367,6 +367,14 @@ class Index:
             )
         return SearchResult(question, status, best, suggestions, explanation, asked, fragment, safety is not None)
 
+    def topic_words(self, question: str) -> str:
+        """The question without words that name no subject: "còn khai tử thì sao" → "khai tử"."""
+        norm = self.normalizer.normalize(question)
+        covered: set[int] = set()
+        for start, length, _ in self.normalizer.followup.spans(norm.tokens):
+            covered.update(range(start, start + length))
+        return " ".join(t.text for i, t in enumerate(norm.tokens) if i not in covered)
+
     def _is_fragment(self, norm: Normalized) -> bool:
         """Nothing but the part asked and words that name no subject: "thế lệ phí bao nhiêu?"."""
         covered: set[int] = set()

@@ -111,19 +111,32 @@ class Conversation:
     def _decide(
         self, index: Index, recent: Recent, text: str, result: SearchResult, now: float
     ) -> tuple[Reply, SearchResult]:
-        catalogue = index.catalogue
         if result.status is Status.ANSWERED and result.best:
             return self._answer(index, result.best.entry, result.parts, result=result), result
         previous = None
         if recent.topic_entry and now - recent.topic_at <= FOLLOW_UP_SECONDS:
-            previous = catalogue.entries.get(recent.topic_entry)
-        if previous is not None and len(words(text)) <= FOLLOW_UP_WORDS:
-            if result.parts:
-                reply = self._answer(index, previous, result.parts, result=result, carried_from=previous)
-                return reply, _carried(result, reply)
-            # A variation ("còn cho con dưới 14 tuổi thì sao"): the same words, about the previous topic.
+            previous = index.catalogue.entries.get(recent.topic_entry)
+        short = len(words(text)) <= FOLLOW_UP_WORDS
+        if previous is not None and short and result.parts:
+            reply = self._answer(index, previous, result.parts, result=result, carried_from=previous)
+            return reply, _carried(result, reply)
+        if short and not result.fragment:
+            # "còn khai tử thì sao": conversational words dilute a clear subject; try it without them.
+            bare = index.topic_words(text)
+            if bare and bare != text:
+                alone = index.search(bare)
+                if alone.status is Status.ANSWERED and alone.best and not alone.fragment:
+                    return self._answer(index, alone.best.entry, result.parts, result=result), alone
+        if previous is not None and short and not result.fragment:
+            # A variation ("còn cho con dưới 14 tuổi thì sao"): these words, about the previous topic. Only
+            # a different topic counts; the previous one again would just be the title's words matching.
             combined = index.search(f"{previous.title} {text}")
-            if combined.status is Status.ANSWERED and combined.best and not combined.fragment:
+            catalogue = index.catalogue
+            if (
+                combined.status is Status.ANSWERED
+                and combined.best
+                and catalogue.topic(combined.best.entry.id) != catalogue.topic(previous.id)
+            ):
                 reply = self._answer(index, combined.best.entry, combined.parts, result=result, carried_from=previous)
                 return reply, _carried(result, reply)
         if result.fragment:
