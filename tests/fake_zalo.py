@@ -46,6 +46,7 @@ class FakeZalo:
     app_id: str = APP_ID
     app_secret: str = APP_SECRET
     keep_calls: bool = True  # the bench turns this off
+    delay: float = 0.0  # seconds before answering a send (a slow Zalo)
     calls: list[Call] = field(default_factory=list)
     sent: list[Sent] = field(default_factory=list)
     sent_count: int = 0
@@ -109,6 +110,8 @@ class FakeZalo:
         body = await request.json()
         if self.keep_calls:
             self.calls.append(Call(request.path, dict(request.headers), body))
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if self._statuses:
             return web.Response(status=self._statuses.pop(0), text="upstream trouble")
         if request.headers.get("access_token") != self.access_token:

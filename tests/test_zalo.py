@@ -309,6 +309,18 @@ def test_expired_token_refreshed_stored_and_used_after_a_restart(index, tmp_path
     asyncio.run(go())
 
 
+def test_two_sends_meeting_an_expired_token_refresh_it_once(index, tmp_path):
+    async def scenario(client, fake, store):
+        fake.expire()
+        fake.delay = 0.05  # both sends are in flight with the old token
+        await asyncio.gather(post(client, text="vneid là gì", user_id="1"), post(client, text="căn cước", user_id="2"))
+        sent = await fake.wait_sent(2)
+        assert sorted(s.user_id for s in sent) == ["1", "2"]
+        assert fake.refreshes == 1
+
+    run(index, tmp_path, scenario)
+
+
 def test_stored_pair_wins_unless_the_operator_set_a_new_env_pair(tmp_path):
     store = Store(tmp_path / "r.sqlite")
     TokenStore("app", TokenPair("at-1", "rt-1"), store).save(TokenPair("at-2", "rt-2"))
@@ -362,6 +374,35 @@ def test_failures_logged_without_personal_data_and_the_server_keeps_answering(in
         assert sent.user_id == "4"
 
     run(index, tmp_path, scenario)
+
+
+def test_shutdown_answers_the_events_already_accepted(index, tmp_path):
+    async def go():
+        fake = FakeZalo(delay=0.3)
+        await fake.start()
+        store = Store(tmp_path / "r.sqlite")
+        async with await serve(index, store, zalo_settings(fake)) as client:
+            assert (await post(client, text="vneid là gì")).status == 200
+        # the server has stopped: the answer was still sent, and the question recorded
+        assert [s.user_id for s in fake.sent] == [USER]
+        store.close()
+        reopened = Store(tmp_path / "r.sqlite")
+        assert [q["text"] for q in reopened.questions()] == ["vneid là gì"]
+        reopened.close()
+        await fake.stop()
+
+    asyncio.run(go())
+
+
+def test_flood_limited_like_telegram(index, tmp_path):
+    async def scenario(client, fake, store):
+        for i in range(4):
+            await post(client, text="vneid là gì", msg_id=f"f{i}")
+        await asyncio.sleep(0.2)
+        replies = [s.text for s in fake.sent]
+        assert len(replies) == 3 and replies.count(texts.SLOW_DOWN) == 1  # two answers, one "chậm lại", silence
+
+    run(index, tmp_path, scenario, flood_messages=2)
 
 
 def test_without_zalo_app_id_there_is_no_webhook(index, tmp_path):
