@@ -18,6 +18,7 @@ from bot.render_text import render_entry
 from bot.store import Store
 from bot.web import build_web_app
 from bot.zalo import signature
+from bot.zalo.answer import PendingChoices, render
 from bot.zalo.client import TEXT_LIMIT, split_text
 from bot.zalo.events import parse
 from bot.zalo.tokens import TokenPair, TokenStore
@@ -234,6 +235,28 @@ def test_choice_answered_with_a_number(index, tmp_path):
         store.flush()
         assert [(c["entry_id"], c["question"]) for c in store.candidates()] == [(result.choices[1].entry.id, question)]
         assert [q["text"] for q in store.questions()] == [question]  # "2" is a pick, not a question
+
+    run(index, tmp_path, scenario)
+
+
+def test_pending_choices_expire_and_stay_in_range():
+    now = [0.0]
+    pending = PendingChoices(ttl=60, clock=lambda: now[0])
+    pending.offer("u", "căn cước", ["a", "b", "c"], learn=True)
+    assert pending.pick("u", 2)[1] == "b" and pending.pick("u", 3)[1] == "c"  # the list stays open
+    assert pending.pick("u", 0) is None and pending.pick("u", 4) is None and pending.pick("v", 1) is None
+    now[0] = 61
+    assert pending.pick("u", 1) is None
+
+
+def test_odd_digits_and_numbers_without_a_list_are_searched_as_text(index, tmp_path):
+    async def scenario(client, fake, store):
+        for i, text in enumerate(["²", "１", "2"]):
+            await post(client, text=text, msg_id=f"d{i}")
+        sent = await fake.wait_sent(3)
+        assert [s.text for s in sent] == [render(index.search(t))[0] for t in ["²", "１", "2"]]
+        store.flush()
+        assert len(store.questions()) == 3
 
     run(index, tmp_path, scenario)
 

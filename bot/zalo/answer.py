@@ -93,7 +93,7 @@ async def reply_texts(app_context: AnswerContext, user_id: str, text: str) -> li
     if not text:
         return [texts.EMPTY_QUESTION]
     index = app_context.engine.index
-    if text.isdigit():
+    if text.isdecimal():  # isdigit() would let "²" through to int()
         picked = app_context.pending.pick(user_id, int(text))
         if picked is not None:
             offer, entry_id = picked

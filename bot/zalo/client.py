@@ -43,8 +43,8 @@ def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
     pages: list[str] = []
     rest = text
     while len(rest) > room:
-        cut = max(rest.rfind("\n\n", 0, room), -1)
-        for sep in ("\n", " "):
+        cut = -1
+        for sep in ("\n\n", "\n", " "):  # the widest break that still fills at least half a page
             if cut < room // 2:
                 cut = rest.rfind(sep, 0, room)
         if cut < room // 2:

@@ -113,7 +113,9 @@ async def receive(request: web.Request) -> web.Response:
         log.warning("zalo webhook call without a signature refused")
         return web.Response(status=401, text="signature required")
     raw = await request.read()
-    try:  # parsed only to find the signed fields; nothing is trusted before the check
+    # Parsed only to find the signed fields; nothing is trusted before the check. The mac covers the app id
+    # Zalo put in the body, so an event for another app, validly signed, is then ignored (not refused).
+    try:
         data = json.loads(raw)
     except ValueError:
         data = None
