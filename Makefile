@@ -34,6 +34,7 @@ validate: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/bench_search.py
 	$(PY) bench/bench_telegram.py
+	$(PY) bench/bench_zalo.py
 
 soak: $(STAMP)
 	$(PY) bench/bench_soak.py

@@ -182,6 +182,8 @@ def banner(settings: Settings) -> str:
         lines.append(f"Telegram: đã bật ({mode}).")
     else:
         lines.append("Telegram: chưa bật. Đặt TELEGRAM_BOT_TOKEN=<mã từ @BotFather> rồi chạy lại `make run`.")
+    if settings.zalo_app_id:
+        lines.append(f"Zalo OA: đã bật — webhook {url}/zalo/webhook (đăng ký địa chỉ https công khai tương ứng).")
     lines.append("Dừng: Ctrl+C.")
     return "\n".join(lines)
 

@@ -25,7 +25,7 @@ from knowledge import SearchResult
 
 log = logging.getLogger("tro_ly_so.records")
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 5
 MAX_TEXT = 2000
 
 
@@ -114,6 +114,14 @@ def migrate(db: sqlite_utils.Database) -> None:
         if "question" not in db["feedback"].columns_dict:
             db["feedback"].add_column("question", str)
             db["feedback"].add_column("score", float)
+    if version < 5:
+        # Zalo OA token pair (bot/zalo/tokens.py): the refresh token is single-use, so the newest pair must
+        # survive a restart. env_hash remembers which ZALO_REFRESH_TOKEN the row started from.
+        db["zalo_tokens"].create(
+            {"app_id": str, "access_token": str, "refresh_token": str, "updated": str, "env_hash": str},
+            pk="app_id",
+            if_not_exists=True,
+        )
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 

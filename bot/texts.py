@@ -156,3 +156,13 @@ STAFF_HINT = "Tin này không gắn với câu hỏi nào đang mở. Hãy trả
 STAFF_TICKET_CLOSED = "Câu hỏi {ref} đã đóng; tin trả lời không được gửi."
 STAFF_DELIVERY_FAILED = "⚠️ Không gửi được cho người hỏi {ref} ({reason}). Đã ghi vào câu hỏi."
 TICKETS_NONE = "Không có câu hỏi nào đang chờ."
+
+# --- Zalo (plain text: no HTML, no buttons; choices are answered with a number) ---
+ZALO_GREETING = (
+    "Xin chào! Mình là Trợ lý số 👋\n"
+    "Mình giải đáp về chuyển đổi số và dịch vụ công trực tuyến: căn cước, VNeID, khai sinh, cư trú, "
+    "thuế, bảo hiểm, giấy phép lái xe, an toàn trên mạng…\n\n"
+    "Bạn cứ gõ câu hỏi như khi nói chuyện, có dấu hay không dấu đều được, ví dụ: “Làm căn cước cho con ở đâu?”\n"
+    "Trợ lý không bao giờ hỏi mật khẩu, mã OTP hay số tài khoản của bạn."
+)
+ZALO_PICK = "Bạn gõ số {numbers} để xem mục tương ứng."

@@ -33,6 +33,7 @@ from bot.records import Recorder
 from bot.render_text import explain_text
 from bot.store import Store
 from bot.tickets import TicketDesk, ref, waited
+from bot.zalo import register_zalo_routes
 
 log = logging.getLogger("tro_ly_so.web")
 
@@ -534,4 +535,5 @@ def build_web_app(
     app.router.add_post("/admin/candidates", decide_candidate)
     app.router.add_get("/admin/tickets", tickets_page)
     app.router.add_get("/admin/tickets/draft", ticket_draft)
+    register_zalo_routes(app, settings, engine, recorder, store)  # only when ZALO_APP_ID is set
     return app
