@@ -76,14 +76,16 @@ def render_reply(reply: Reply, *, numbered: bool = False) -> str:
                 extra.append(f"{texts.WHOLE_GUIDE}: gõ “{reply.entry.title}”")
             return "\n\n".join([*head, body, *extra])
         case Choices():
-            lines = [texts.DID_YOU_MEAN] + [f"  {i}. {e.title}" for i, e in enumerate(reply.entries, 1)]
+            indent = "" if numbered else "  "
+            lines = [texts.DID_YOU_MEAN] + [f"{indent}{i}. {e.title}" for i, e in enumerate(reply.entries, 1)]
             if numbered:
                 lines.append(texts.CHOOSE_BY_NUMBER)
             return "\n".join(lines)
         case NoAnswer():
             lines = [f"{texts.NOT_FOUND} {texts.RECORDED}" if reply.recorded else texts.NOT_FOUND]
             if reply.closest:
-                lines += ["", texts.CLOSEST] + [f"  {i}. {e.title}" for i, e in enumerate(reply.closest, 1)]
+                indent = "" if numbered else "  "
+                lines += ["", texts.CLOSEST] + [f"{indent}{i}. {e.title}" for i, e in enumerate(reply.closest, 1)]
                 if numbered:
                     lines.append(texts.CHOOSE_BY_NUMBER)
             lines += ["", texts.HUMAN_HELP]

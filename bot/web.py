@@ -535,5 +535,5 @@ def build_web_app(
     app.router.add_post("/admin/candidates", decide_candidate)
     app.router.add_get("/admin/tickets", tickets_page)
     app.router.add_get("/admin/tickets/draft", ticket_draft)
-    register_zalo_routes(app, settings, engine, recorder, store)  # only when ZALO_APP_ID is set
+    register_zalo_routes(app, settings, engine, recorder, store, app[CONVERSATION])  # only with ZALO_APP_ID
     return app

@@ -60,8 +60,14 @@ class Conversation:
             return Notice("empty", texts.EMPTY_QUESTION)
         person = (channel, str(user))
         recent = self.memory.get(person)
-        if text.isdigit() and recent.choices and 1 <= int(text) <= len(recent.choices):
-            return self.open(channel, user, recent.choices[int(text) - 1], from_choices=True)
+        if (
+            text.isdecimal()  # isdigit() would let "²" through to int()
+            and recent.choices
+            and self.clock() - recent.choices_at <= FOLLOW_UP_SECONDS
+            and 1 <= int(text) <= len(recent.choices)
+        ):
+            # The list stays open: "1", then "3", both work until the next question.
+            return self.open(channel, user, recent.choices[int(text) - 1], from_choices=recent.choices_learn)
         index = self._index()
         result = index.search(text)
         now = self.clock()
@@ -81,7 +87,7 @@ class Conversation:
         if from_choices and recent.question:
             safely("candidate", self.recorder.candidate, question=recent.question, entry_id=entry_id, source="tap")
         reply = self._answer(index, entry)
-        recent.topic_entry, recent.topic_at, recent.choices = entry.id, self.clock(), ()
+        recent.topic_entry, recent.topic_at = entry.id, self.clock()
         return reply
 
     def feedback(self, channel: str, user: str | int, entry_id: str, helpful: bool) -> None:
@@ -167,11 +173,12 @@ class Conversation:
     def _remember(self, recent: Recent, reply: Reply, text: str, recorded: SearchResult, now: float) -> None:
         recent.question, recent.score = text, recorded.score
         recent.best = recorded.best.entry.id if recorded.best else None
+        recent.choices, recent.choices_at, recent.choices_learn = (), now, False
         if isinstance(reply, Answer):
-            recent.topic_entry, recent.topic_at, recent.choices = reply.entry.id, now, ()
+            recent.topic_entry, recent.topic_at = reply.entry.id, now
             recent.best = reply.entry.id
         elif isinstance(reply, Choices):
-            recent.choices = tuple(e.id for e in reply.entries)
+            recent.choices, recent.choices_learn = tuple(e.id for e in reply.entries), True
         elif isinstance(reply, NoAnswer):
             recent.choices = tuple(e.id for e in reply.closest)
 

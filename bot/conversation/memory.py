@@ -20,6 +20,8 @@ class Recent:
     score: float = 0.0
     best: str | None = None
     choices: tuple[str, ...] = field(default_factory=tuple)  # entry ids offered as numbered choices
+    choices_at: float = 0.0
+    choices_learn: bool = False  # picked from "Có phải bạn muốn hỏi": a pick teaches a phrasing
 
 
 class Memory:

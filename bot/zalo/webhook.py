@@ -17,18 +17,19 @@ from aiohttp import web
 
 from bot import texts
 from bot.config import Settings
+from bot.conversation import Conversation, Notice
 from bot.engine import Engine
-from bot.flood import FloodGuard
 from bot.metrics import METRICS
 from bot.records import Recorder
+from bot.render_text import render_reply
 from bot.store import Store
 from bot.zalo import signature
-from bot.zalo.answer import PendingChoices, reply_texts
 from bot.zalo.client import ZaloClient
 from bot.zalo.events import NON_TEXT, Event, describe, parse
 from bot.zalo.tokens import TokenPair, TokenStore
 
 log = logging.getLogger("tro_ly_so.zalo")
+CHANNEL = "zalo"
 
 PATH = "/zalo/webhook"
 SEEN_EVENTS = 10_000  # deliveries remembered to answer a repeated one once
@@ -58,9 +59,8 @@ class ZaloChannel:
     engine: Engine
     recorder: Recorder
     client: ZaloClient
-    pending: PendingChoices = field(default_factory=PendingChoices)
+    conversation: Conversation
     seen: Seen = field(default_factory=Seen)
-    flood: FloodGuard | None = None
     tasks: set[asyncio.Task] = field(default_factory=set)
 
     async def handle(self, event: Event) -> None:
@@ -75,32 +75,34 @@ class ZaloChannel:
 
     async def replies(self, event: Event) -> list[str]:
         if event.kind == "text":
-            return await reply_texts(self, event.user_id, event.text)
+            reply = self.conversation.ask(CHANNEL, event.user_id, event.text[:4096])
+            # No buttons on Zalo: choices are numbered lines the citizen answers with "1", "2", "3".
+            return [render_reply(reply, numbered=True)] if not isinstance(reply, Notice) or reply.text else []
         if event.kind in NON_TEXT:
             return [texts.NON_TEXT]
         if event.kind == "follow":
             return [texts.ZALO_GREETING]
-        if event.kind == "unfollow":
-            self.pending.forget(event.user_id)  # Zalo does not let an OA write to someone who left
-        return []
+        return []  # unfollow: Zalo does not let an OA write to someone who left
 
 
 ZALO = web.AppKey("zalo", ZaloChannel)
 
 
 def register_zalo_routes(
-    app: web.Application, settings: Settings, engine: Engine, recorder: Recorder, store: Store | None
+    app: web.Application,
+    settings: Settings,
+    engine: Engine,
+    recorder: Recorder,
+    store: Store | None,
+    conversation: Conversation,
 ) -> None:
     """Serve the webhook when ZALO_APP_ID is set; otherwise do nothing."""
     if not settings.zalo_app_id:
         return
     if not settings.zalo_oa_secret_key:
         log.error("ZALO_APP_ID is set but ZALO_OA_SECRET_KEY is not: every Zalo webhook call will be refused")
-    tokens = TokenStore(
-        settings.zalo_app_id, TokenPair(settings.zalo_access_token, settings.zalo_refresh_token), store
-    )
-    flood = FloodGuard(settings.flood_messages, settings.flood_seconds) if settings.flood_messages > 0 else None
-    app[ZALO] = ZaloChannel(settings, engine, recorder, ZaloClient(settings, tokens), flood=flood)
+    tokens = TokenStore(settings.zalo_app_id, TokenPair(settings.zalo_access_token, settings.zalo_refresh_token), store)
+    app[ZALO] = ZaloChannel(settings, engine, recorder, ZaloClient(settings, tokens), conversation)
     app.router.add_post(PATH, receive)
     app.on_cleanup.append(_drain)
 
@@ -130,10 +132,12 @@ async def receive(request: web.Request) -> web.Response:
         return web.Response(text="ignored")
     if not event.user_id or not channel.seen.first_time(event.key):
         return web.Response(text="ok")
-    if channel.flood and event.kind not in ("follow", "unfollow") and not channel.flood.allow(event.user_id):
-        if channel.flood.warn(event.user_id):
-            _spawn(channel, channel.client.send_text(event.user_id, texts.SLOW_DOWN))
-        return web.Response(text="ok")
+    if event.kind not in ("follow", "unfollow"):
+        notice = channel.conversation.allow(CHANNEL, event.user_id)
+        if notice is not None:
+            if notice.text:
+                _spawn(channel, channel.client.send_text(event.user_id, notice.text))
+            return web.Response(text="ok")
     _spawn(channel, channel.handle(event))
     return web.Response(text="ok")
 
