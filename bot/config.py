@@ -45,6 +45,9 @@ class Settings:
     log_level: str = "INFO"
     log_format: str = "text"  # "json": one JSON object per line
     thresholds: Thresholds = field(default_factory=Thresholds)
+    office_name: str = ""  # the commune or ward printed on QR posters, e.g. "UBND xã ..."
+    web_chat_url: str = ""  # public address of the web chat for posters; empty: http://HOST:PORT/
+    zalo_oa_link: str = ""  # the Zalo Official Account's link for posters; empty: no Zalo line
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -73,4 +76,12 @@ class Settings:
             log_level=env.get("LOG_LEVEL", "").strip() or cls.log_level,
             log_format=env.get("LOG_FORMAT", "").strip().lower() or cls.log_format,
             thresholds=Thresholds.from_env(env),
+            office_name=env.get("OFFICE_NAME", "").strip(),
+            web_chat_url=env.get("WEB_CHAT_URL", "").strip(),
+            zalo_oa_link=env.get("ZALO_OA_LINK", "").strip(),
         )
+
+    @property
+    def public_web_chat_url(self) -> str:
+        """WEB_CHAT_URL, else the address this server listens on (only useful on the office's own network)."""
+        return self.web_chat_url or f"http://{self.host}:{self.port}/"
