@@ -230,9 +230,9 @@ def layout(content: PosterContent) -> list[Item]:
     if channels:
         bottom -= 44
     steps = [line for step in STEPS for line in wrap(step, width - 10, 13)]
-    steps_height = 8 + len(steps) * 6.6
+    steps_height = 11.5 + (len(steps) - 1) * 6.6
     qr_top = y + 6
-    qr_size = min(115.0, bottom - qr_top - 12 - steps_height)
+    qr_size = min(115.0 if channels else 135.0, bottom - qr_top - 16 - steps_height)
     items.append(Code(mid - qr_size / 2, qr_top, qr_size, content.telegram_link))
     y = qr_top + qr_size + 4
     items.append(Text(mid, y, SCAN, 16, bold=True, color=BLUE))
@@ -240,7 +240,7 @@ def layout(content: PosterContent) -> list[Item]:
     items.append(Text(mid, y, content.telegram_link.removeprefix("https://"), 11, color=GREY))
     y += 4
     items.append(Box(MARGIN, y, width, steps_height, (234, 241, 250)))
-    y += 2
+    y += 0.4
     for line in steps:
         y += 6.6
         items.append(Text(MARGIN + 5, y, line, 13, center=False))

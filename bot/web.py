@@ -497,4 +497,7 @@ def build_web_app(settings: Settings, engine: Engine, recorder: Recorder, store:
     app.router.add_post("/admin/candidates", decide_candidate)
     app.router.add_get("/admin/tickets", tickets_page)
     app.router.add_get("/admin/tickets/draft", ticket_draft)
+    from bot.poster_pages import register_poster_routes  # it imports this module: here, not at the top
+
+    register_poster_routes(app)
     return app
