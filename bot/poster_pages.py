@@ -130,7 +130,8 @@ async def posters_page(request: web.Request) -> web.Response:
     target = _target(request)
     body = (
         '<form method="get" class="card"><label for="target">Áp phích cho</label> '
-        f'<select id="target" name="target">{_options(catalogue, target)}</select>'
+        '<select id="target" name="target" style="font-size:1rem;padding:.4rem;max-width:100%">'
+        f"{_options(catalogue, target)}</select>"
         '<p><button type="submit">Xem áp phích</button></p></form>'
     )
     try:
