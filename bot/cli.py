@@ -154,13 +154,16 @@ def cmd_poster(args: argparse.Namespace) -> int:
 
     from bot.deeplinks import WHOLE, Target
     from bot.poster_pages import UsernameUnavailable, bot_username, missing_settings
-    from bot.posters import PosterError, poster_content, render
+    from bot.posters import PosterError, poster_content, render, render_png
 
     settings = Settings.from_env()
     out = Path(args.output)
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in ("pdf", "png"):
         print("Tên tệp phải kết thúc bằng .pdf (để in) hoặc .png (đăng mạng xã hội).", file=sys.stderr)
+        return 2
+    if not 300 <= args.width <= 6000:
+        print("Chiều rộng ảnh PNG (--width) nên từ 300 đến 6000 điểm ảnh.", file=sys.stderr)
         return 2
     target = Target("entry", args.entry) if args.entry else Target("sector", args.sector) if args.sector else WHOLE
     catalogue, _ = load_catalogue(_sources(args.faq))
@@ -177,7 +180,7 @@ def cmd_poster(args: argparse.Namespace) -> int:
     except (UsernameUnavailable, PosterError) as exc:
         print(exc, file=sys.stderr)
         return 2
-    out.write_bytes(render(content, fmt))
+    out.write_bytes(render_png(content, args.width) if fmt == "png" else render(content, fmt))
     for note in missing_settings(settings):
         print(f"Lưu ý: {note}", file=sys.stderr)
     print(f"Đã lưu áp phích: {out} (mã QR mở {content.telegram_link})")
@@ -241,6 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
     which.add_argument("--sector", metavar="ID", help="một lĩnh vực (mã trong knowledge/sectors.yaml)")
     poster.add_argument("--bot-username", metavar="TÊN", help="tên bot Telegram; mặc định hỏi Telegram (getMe)")
     poster.add_argument("-o", "--output", required=True, metavar="TỆP", help="tệp .pdf hoặc .png")
+    poster.add_argument("--width", type=int, default=1240, metavar="PX", help="chiều rộng ảnh PNG (mặc định 1240)")
     poster.set_defaults(func=cmd_poster)
 
     chat = with_faq(sub.add_parser("chat", help="trò chuyện ngay trong cửa sổ dòng lệnh"))

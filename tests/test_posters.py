@@ -171,6 +171,8 @@ def test_cli_says_what_is_missing(tmp_path, capsys, monkeypatch):
     assert "Không có mục" in capsys.readouterr().err
     assert main(["poster", "--bot-username", USERNAME, "-o", str(tmp_path / "p.svg")]) == 2
     assert ".pdf" in capsys.readouterr().err
+    assert main(["poster", "--bot-username", USERNAME, "--width", "0", "-o", str(tmp_path / "p.png")]) == 2
+    assert "--width" in capsys.readouterr().err and not (tmp_path / "p.png").exists()
 
 
 # -- getMe and the console page over HTTP ------------------------------------------------------------
