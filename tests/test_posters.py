@@ -308,3 +308,22 @@ def test_opening_without_a_database_still_answers(index, caplog):
     with caplog.at_level("INFO", logger="tro_ly_so.posters"):
         play(index, scenario)
     assert "deep link opened channel=telegram kind=sector target=vneid" in caplog.text
+
+
+def test_migration_from_version_2_adds_poster_opens_and_keeps_data(tmp_path, index):
+    from bot.store import connect, migrate
+
+    path = tmp_path / "old.sqlite"
+    old = Store(path)
+    old.question(channel="web", user_id=1, text="VNeID là gì", result=index.search("VNeID là gì"))
+    old.close()
+    db = connect(path)
+    db["poster_opens"].drop()
+    db.execute("PRAGMA user_version = 2")
+    migrate(db)
+    assert db["poster_opens"].exists() and db["questions"].count == 1
+    store = Store(path)
+    store.poster_open(channel="telegram", kind="entry", target="vneid-la-gi")
+    store.flush()
+    assert [(r["target"], r["n"]) for r in store.poster_opens(1)] == [("vneid-la-gi", 1)]
+    store.close()
