@@ -205,13 +205,17 @@ def layout(content: PosterContent) -> list[Item]:
     items: list[Item] = []
     mid = PAGE_W / 2
     width = PAGE_W - 2 * MARGIN
-    header = 40.0 if content.office_name else 30.0
+    office_size, office = 13.0, []
+    if content.office_name:  # a long name gets smaller type first, then a second line; never cut
+        while text_width(content.office_name, office_size, bold=True) > width and office_size > 10:
+            office_size -= 0.5
+        office = wrap(content.office_name, width, office_size, bold=True)
+    header = 30.0 + 5.5 * len(office) + (4.5 if office else 0)
     items.append(Box(0, 0, PAGE_W, header, BLUE))
     items.append(Text(mid, 17, ASSISTANT, 30, bold=True, color=WHITE))
     items.append(Text(mid, 26, TAGLINE, 12, color=WHITE))
-    if content.office_name:
-        office = wrap(content.office_name, width, 13, bold=True)[0]
-        items.append(Text(mid, 35, office, 13, bold=True, color=WHITE))
+    for i, line in enumerate(office):
+        items.append(Text(mid, 35 + i * 5.5, line, office_size, bold=True, color=WHITE))
 
     y = header + 14
     items.append(Text(mid, y, content.kicker, 16, color=GREY))

@@ -327,3 +327,15 @@ def test_migration_from_version_2_adds_poster_opens_and_keeps_data(tmp_path, ind
     store.flush()
     assert [(r["target"], r["n"]) for r in store.poster_opens(1)] == [("vneid-la-gi", 1)]
     store.close()
+
+
+LONG_OFFICES = ["Trung tâm Phục vụ hành chính công phường Kon Tum, tỉnh Quảng Ngãi", ("UBND xã Ví Dụ " * 10).strip()]
+
+
+@pytest.mark.parametrize("office", LONG_OFFICES)
+def test_a_long_office_name_is_never_cut(index, office):
+    content = posters.poster_content(WHOLE, index.catalogue, bot_username=USERNAME, office_name=office)
+    assert " ".join(office.split()) in pdf_text(posters.render_pdf(content))
+    [header] = [i for i in posters.layout(content) if isinstance(i, posters.Box) and i.y == 0]
+    office_lines = [i for i in posters.layout(content) if isinstance(i, posters.Text) and i.text in office]
+    assert all(line.y < header.h for line in office_lines)
