@@ -165,7 +165,11 @@ def cmd_poster(args: argparse.Namespace) -> int:
     if not 300 <= args.width <= 6000:
         print("Chiều rộng ảnh PNG (--width) nên từ 300 đến 6000 điểm ảnh.", file=sys.stderr)
         return 2
-    target = Target("entry", args.entry) if args.entry else Target("sector", args.sector) if args.sector else WHOLE
+    target = WHOLE
+    if args.entry is not None:
+        target = Target("entry", args.entry.strip())
+    elif args.sector is not None:
+        target = Target("sector", args.sector.strip())
     catalogue, _ = load_catalogue(_sources(args.faq))
     try:
         username = args.bot_username or asyncio.run(bot_username(settings))

@@ -169,6 +169,8 @@ def test_cli_says_what_is_missing(tmp_path, capsys, monkeypatch):
     assert "TELEGRAM_BOT_TOKEN" in capsys.readouterr().err and not (tmp_path / "p.pdf").exists()
     assert main(["poster", "--entry", "khong-co", "--bot-username", USERNAME, "-o", str(tmp_path / "p.pdf")]) == 2
     assert "Không có mục" in capsys.readouterr().err
+    assert main(["poster", "--sector", "", "--bot-username", USERNAME, "-o", str(tmp_path / "p.pdf")]) == 2
+    assert "Không có lĩnh vực" in capsys.readouterr().err  # not silently the whole assistant
     assert main(["poster", "--bot-username", USERNAME, "-o", str(tmp_path / "p.svg")]) == 2
     assert ".pdf" in capsys.readouterr().err
     assert main(["poster", "--bot-username", USERNAME, "--width", "0", "-o", str(tmp_path / "p.png")]) == 2
