@@ -165,6 +165,49 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_poster(args: argparse.Namespace) -> int:
+    """A QR poster for the desk: the whole assistant, one sector or one entry, as PDF or PNG."""
+    import asyncio
+
+    from bot.deeplinks import WHOLE, Target
+    from bot.poster_pages import UsernameUnavailable, bot_username, missing_settings
+    from bot.posters import PosterError, poster_content, render, render_png
+
+    settings = Settings.from_env()
+    out = Path(args.output)
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in ("pdf", "png"):
+        print("Tên tệp phải kết thúc bằng .pdf (để in) hoặc .png (đăng mạng xã hội).", file=sys.stderr)
+        return 2
+    if not 300 <= args.width <= 6000:
+        print("Chiều rộng ảnh PNG (--width) nên từ 300 đến 6000 điểm ảnh.", file=sys.stderr)
+        return 2
+    target = WHOLE
+    if args.entry is not None:
+        target = Target("entry", args.entry.strip())
+    elif args.sector is not None:
+        target = Target("sector", args.sector.strip())
+    catalogue, _ = load_catalogue(_sources(args.faq))
+    try:
+        username = args.bot_username or asyncio.run(bot_username(settings))
+        content = poster_content(
+            target,
+            catalogue,
+            bot_username=username,
+            office_name=settings.office_name,
+            web_chat_url=settings.public_web_chat_url,
+            zalo_link=settings.zalo_oa_link,
+        )
+    except (UsernameUnavailable, PosterError) as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    out.write_bytes(render_png(content, args.width) if fmt == "png" else render(content, fmt))
+    for note in missing_settings(settings):
+        print(f"Lưu ý: {note}", file=sys.stderr)
+    print(f"Đã lưu áp phích: {out} (mã QR mở {content.telegram_link})")
+    return 0
+
+
 def cmd_chat(args: argparse.Namespace) -> int:
     """A chat in the terminal, over the same catalogue: for trying questions without a browser."""
     return _terminal_chat(_index(args.faq))
@@ -216,6 +259,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = with_faq(sub.add_parser("run", help="chạy trợ lý: web, bảng quản trị, Telegram khi có token"))
     run.set_defaults(func=cmd_run)
+
+    poster = with_faq(sub.add_parser("poster", help="áp phích mã QR (A4 PDF để in, hoặc PNG)"))
+    which = poster.add_mutually_exclusive_group()
+    which.add_argument("--entry", metavar="ID", help="một mục (mã trong faq.yaml hoặc danh mục thủ tục)")
+    which.add_argument("--sector", metavar="ID", help="một lĩnh vực (mã trong knowledge/sectors.yaml)")
+    poster.add_argument("--bot-username", metavar="TÊN", help="tên bot Telegram; mặc định hỏi Telegram (getMe)")
+    poster.add_argument("-o", "--output", required=True, metavar="TỆP", help="tệp .pdf hoặc .png")
+    poster.add_argument("--width", type=int, default=1240, metavar="PX", help="chiều rộng ảnh PNG (mặc định 1240)")
+    poster.set_defaults(func=cmd_poster)
 
     chat = with_faq(sub.add_parser("chat", help="trò chuyện ngay trong cửa sổ dòng lệnh"))
     chat.set_defaults(func=cmd_chat)

@@ -53,6 +53,9 @@ class Settings:
     zalo_refresh_token: str = field(default="", repr=False)  # single use: the newest pair lives in the records DB
     zalo_api_url: str = "https://openapi.zalo.me"
     zalo_oauth_url: str = "https://oauth.zaloapp.com"
+    office_name: str = ""  # the commune or ward printed on QR posters, e.g. "UBND xã ..."
+    web_chat_url: str = ""  # public address of the web chat for posters; empty: http://HOST:PORT/
+    zalo_oa_link: str = ""  # the Zalo Official Account's link for posters; empty: no Zalo line
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -88,4 +91,12 @@ class Settings:
             zalo_refresh_token=env.get("ZALO_REFRESH_TOKEN", "").strip(),
             zalo_api_url=env.get("ZALO_API_URL", "").strip().rstrip("/") or cls.zalo_api_url,
             zalo_oauth_url=env.get("ZALO_OAUTH_URL", "").strip().rstrip("/") or cls.zalo_oauth_url,
+            office_name=env.get("OFFICE_NAME", "").strip(),
+            web_chat_url=env.get("WEB_CHAT_URL", "").strip(),
+            zalo_oa_link=env.get("ZALO_OA_LINK", "").strip(),
         )
+
+    @property
+    def public_web_chat_url(self) -> str:
+        """WEB_CHAT_URL, else the address this server listens on (only useful on the office's own network)."""
+        return self.web_chat_url or f"http://{self.host}:{self.port}/"

@@ -38,14 +38,14 @@ from telegram.ext import (
     filters,
 )
 
-from bot import callbacks, handoff, render_telegram, render_text, texts
+from bot import callbacks, deeplinks, handoff, render_telegram, render_text, texts
 from bot.config import Settings
 from bot.conversation import Answer, AskBack, Choices, Conversation, NoAnswer, Notice, Reply
 from bot.engine import Engine, ReloadReport
 from bot.flood import FloodGuard
 from bot.grouping import group_questions
 from bot.metrics import METRICS
-from bot.records import Recorder
+from bot.records import Recorder, safely
 from bot.redact import redact, user_hash
 from bot.store import Store, iso
 from bot.tickets import TicketDesk, WorkingHours
@@ -129,17 +129,29 @@ def _strip_mention(text: str, username: str) -> str:
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
-    if context.args:  # deep link: t.me/<bot>?start=<entry-id>, printed as a QR code on posters
-        entry = _index(context).catalogue.entries.get(context.args[0])
-        if entry:
-            await _reply_entry(context, message, entry)
+    catalogue = _index(context).catalogue
+    # deep link t.me/<bot>?start=<payload>, printed as a QR code on posters (bot/deeplinks.py)
+    target = deeplinks.resolve(context.args[0], catalogue) if context.args else None
+    if target is not None:
+        safely("deep link", deeplinks.record_open, context.bot_data["store"], CHANNEL, target)
+        if target.kind == "entry":
+            user = update.effective_user
+            who = user.id if user else message.chat_id
+            await _reply(context, message, _conversation(context).open(CHANNEL, who, target.id), "")
+            return
+        if target.kind == "sector":
+            await _send(
+                message.reply_html,
+                texts.SECTOR_ENTRIES.format(title=escape(catalogue.sectors[target.id].title)),
+                reply_markup=render_telegram.entry_list_keyboard(catalogue.in_sector(target.id)),
+            )
             return
     user = update.effective_user
     name = f", {escape(user.first_name)}" if user and user.first_name else ""
     await _send(
         message.reply_html,
         texts.GREETING.format(name=name),
-        reply_markup=render_telegram.sectors_keyboard(_index(context).catalogue),
+        reply_markup=render_telegram.sectors_keyboard(catalogue),
     )
 
 

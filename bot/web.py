@@ -536,4 +536,7 @@ def build_web_app(
     app.router.add_get("/admin/tickets", tickets_page)
     app.router.add_get("/admin/tickets/draft", ticket_draft)
     register_zalo_routes(app, settings, engine, recorder, store, app[CONVERSATION])  # only with ZALO_APP_ID
+    from bot.poster_pages import register_poster_routes  # it imports this module: here, not at the top
+
+    register_poster_routes(app)
     return app
