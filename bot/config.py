@@ -45,6 +45,9 @@ class Settings:
     log_level: str = "INFO"
     log_format: str = "text"  # "json": one JSON object per line
     thresholds: Thresholds = field(default_factory=Thresholds)
+    review_months: int = 6  # entries reviewed longer ago than this are due for re-checking
+    weekly_report: bool = True  # Monday 08:00 (Vietnam) summary to ADMIN_IDS; WEEKLY_REPORT=off disables it
+    console_url: str = ""  # the console's public address, linked from the weekly report
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -73,4 +76,7 @@ class Settings:
             log_level=env.get("LOG_LEVEL", "").strip() or cls.log_level,
             log_format=env.get("LOG_FORMAT", "").strip().lower() or cls.log_format,
             thresholds=Thresholds.from_env(env),
+            review_months=_int(env, "REVIEW_MONTHS", cls.review_months),
+            weekly_report=env.get("WEEKLY_REPORT", "").strip().lower() not in ("off", "0", "false", "no"),
+            console_url=env.get("CONSOLE_URL", "").strip().rstrip("/"),
         )
