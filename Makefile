@@ -38,5 +38,12 @@ bench: $(STAMP)
 soak: $(STAMP)
 	$(PY) bench/bench_soak.py
 
+# README pictures (docs/*.png), regenerated from the real app in headless Chromium, not by hand.
+.PHONY: screenshots
+screenshots: $(STAMP)
+	bash scripts/ensure-chromium.sh
+	$(PY) -c 'import PIL' 2>/dev/null || $(PY) -m pip install --quiet -e '.[dev,screenshots]'
+	$(PY) scripts/screenshots_dashboard.py docs
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -10,6 +10,7 @@
   var names = { answered: "Trả lời", suggested: "Gợi ý", unanswered: "Chưa trả lời" };
   Chart.defaults.font.family = "system-ui, sans-serif";
   Chart.defaults.animation = false; // instant, and identical in screenshots
+  Chart.defaults.locale = "vi-VN"; // 1.500, not 1,500
 
   function canvas(id) { return document.getElementById(id); }
 
@@ -97,7 +98,13 @@
       data: { labels: series.labels, datasets: [{ label: "Số câu hỏi", data: series.values, backgroundColor: color }] },
       options: {
         indexAxis: "y", responsive: true, maintainAspectRatio: false,
-        scales: { x: { beginAtZero: true, ticks: { precision: 0 } } },
+        scales: {
+          x: { beginAtZero: true, ticks: { precision: 0 } },
+          y: { ticks: { callback: function (v) { // long sector names cut on the axis, whole in the tooltip
+            var label = this.getLabelForValue(v);
+            return label.length > 22 ? label.slice(0, 21) + "…" : label;
+          } } }
+        },
         plugins: { legend: { display: false } }
       }
     });
