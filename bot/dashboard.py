@@ -148,10 +148,11 @@ def gather(
         g for g in group_questions(rows, index.normalizer) if states.get(g.key) not in ("resolved", "ignored")
     ]
 
-    recent = store.stats(30)
+    month = iso(now - timedelta(days=30))
+    helpful, not_helpful = store.feedback_counts(month)
     top = [
         (catalogue.entries[r["entry_id"]].title if r["entry_id"] in catalogue.entries else r["entry_id"], r["n"])
-        for r in recent["top"]
+        for r in store.top_entries(month, TABLE_ROWS)
     ]
     wrong = store.not_helpful_entries(iso(now - timedelta(days=FEEDBACK_DAYS)), TABLE_ROWS)
     for row in wrong:
@@ -172,8 +173,8 @@ def gather(
         reviews=reviews_due(catalogue, today, review_months),
         review_months=review_months,
         handoff=handoff,
-        helpful=recent["helpful"],
-        not_helpful=recent["not_helpful"],
+        helpful=helpful,
+        not_helpful=not_helpful,
         top=top,
         now=now,
     )

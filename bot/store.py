@@ -414,6 +414,21 @@ class Store:
         )
         return {r["entry_id"]: r["n"] for r in self.db.query(sql, [since, until])}
 
+    def feedback_counts(self, since: str) -> tuple[int, int]:
+        """("Hữu ích", "Chưa đúng") votes since then."""
+        row = self.db.execute(
+            "SELECT coalesce(sum(helpful = 1), 0), coalesce(sum(helpful = 0), 0) FROM feedback WHERE at >= ?", [since]
+        ).fetchone()
+        return int(row[0]), int(row[1])
+
+    def top_entries(self, since: str, limit: int = 10) -> list[dict[str, Any]]:
+        """The entries that answered most questions since then."""
+        sql = (
+            "SELECT entry_id, count(*) AS n FROM questions WHERE at >= ? AND status = 'answered' "
+            "GROUP BY entry_id ORDER BY n DESC, entry_id LIMIT ?"
+        )
+        return [dict(r) for r in self.db.query(sql, [since, limit])]
+
     def not_helpful_entries(self, since: str, limit: int = 10) -> list[dict[str, Any]]:
         """Entries marked "Chưa đúng" most often since then, with how often "Hữu ích" and the last time."""
         sql = (
