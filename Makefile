@@ -43,6 +43,11 @@ soak: $(STAMP)
 poster-example: $(STAMP)
 	OFFICE_NAME="UBND xã Ví Dụ" WEB_CHAT_URL=https://tro-ly-so.example/ ZALO_OA_LINK= $(PY) -m bot poster \
 		--sector can-cuoc --bot-username ten_bot_cua_xa_bot --width 700 -o docs/poster-example.png
+# README pictures (docs/*.png), regenerated from the real app in headless Chromium, not by hand.
+.PHONY: screenshots
+screenshots: $(STAMP)
+	bash scripts/ensure-chromium.sh
+	$(PY) scripts/screenshots_dashboard.py docs
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -22,6 +22,7 @@ from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
 
+from bot import weekly
 from bot.config import Settings
 from bot.conversation import Conversation
 from bot.engine import Engine, ReloadReport, watch
@@ -150,6 +151,7 @@ async def serve(
             desk = TicketDesk(store)
             close_idle = functools.partial(desk.close_stale, settings.ticket_idle_hours)
             tasks.append(asyncio.create_task(_every(600, close_idle, "closed %d idle ticket(s)")))
+    tasks += weekly.start(settings, engine, store, application)  # Monday 08:00 report to administrators
     if stop is None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
+from bot import dashboard as dashboards
 from bot import web_pages as pages
 from bot.config import Settings
 from bot.conversation import Conversation
@@ -242,28 +243,14 @@ async def dashboard(request: web.Request) -> web.Response:
     store = _store(request)
     if store is None:
         return html(pages.page("Tổng quan", f'<p class="warn">{pages.e(pages.texts.NO_DATABASE)}</p>', request[CSRF]))
-    s = store.stats(30)
-    total = s["total"] or 1
-    by = s["by_status"]
-    votes = s["helpful"] + s["not_helpful"]
-    share = f" ({s['helpful'] / votes:.0%})" if votes else ""
-    rates = "".join(
-        f"<tr><td>{label}</td><td>{by.get(key, 0)}</td><td>{by.get(key, 0) / total:.0%}</td></tr>"
-        for key, label in (("answered", "Trả lời"), ("suggested", "Gợi ý"), ("unanswered", "Chưa trả lời"))
+    settings = request.app[SETTINGS]
+    data = dashboards.gather(
+        store,
+        request.app[ENGINE].index,
+        review_months=settings.review_months,
+        handoff=settings.staff_chat_id is not None,
     )
-    entries = request.app[ENGINE].index.catalogue.entries
-    top = "".join(
-        f"<tr><td>{pages.e(entries[r['entry_id']].title if r['entry_id'] in entries else r['entry_id'])}</td>"
-        f"<td>{r['n']}</td></tr>"
-        for r in s["top"]
-    )
-    body = (
-        f'<div class="card"><h2>30 ngày qua: {s["total"]} câu hỏi</h2>{pages.chart(s["per_day"])}</div>'
-        f'<div class="card"><table><tr><th>Kết quả</th><th>Số câu</th><th>Tỉ lệ</th></tr>{rates}</table>'
-        f"<p>Góp ý hữu ích: {s['helpful']}/{votes}{share}</p></div>"
-        f'<div class="card"><h3>Mục được hỏi nhiều nhất</h3><table>{top}</table></div>'
-    )
-    return html(pages.page("Tổng quan", body, request[CSRF]))
+    return html(pages.page("Tổng quan", dashboards.render(data), request[CSRF]))
 
 
 def _filters(request: web.Request) -> tuple[str, str, str, bool]:

@@ -129,7 +129,7 @@ def test_dashboard_draft_and_try(index, tmp_path):
     async def scenario(client, store):
         csrf = await login(client)
         dashboard = await (await client.get("/admin")).text()
-        assert "<svg" in dashboard and "3 câu hỏi" in dashboard
+        assert 'id="chart-daily"' in dashboard and "3 câu hỏi" in dashboard
         page = await (await client.get("/admin/unanswered")).text()
         key = re.search(r'data-group="([^"]+)"', page).group(1)
         draft = await (await client.get(f"/admin/draft?key={key}")).text()
