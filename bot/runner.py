@@ -27,11 +27,14 @@ from bot.config import Settings
 from bot.conversation import Conversation
 from bot.engine import Engine, ReloadReport, watch
 from bot.flood import FloodGuard
+from bot.handoff import post_ticket
 from bot.records import LogRecorder, Recorder
 from bot.store import Store
 from bot.telegram_app import build_application, notify_admins
-from bot.tickets import TicketDesk
+from bot.tickets import TicketDesk, WorkingHours
 from bot.web import build_web_app
+from bot.zalo.handoff import ZaloHandoff
+from bot.zalo.webhook import ZALO
 
 log = logging.getLogger("tro_ly_so.runner")
 
@@ -122,6 +125,16 @@ async def serve(
             )
         elif not webhook:
             await application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+
+    if application and ZALO in web_app and store is not None and settings.staff_chat_id is not None:
+        # Zalo citizens are handed to the same staff group; staff replies go back to them on Zalo.
+        zalo = web_app[ZALO]
+        application.bot_data.setdefault("relays", {})["zalo"] = zalo.client.send_text
+        zalo.handoff = ZaloHandoff(
+            TicketDesk(store),
+            WorkingHours.parse(settings.work_hours, settings.work_days),
+            functools.partial(post_ticket, application.bot, settings.staff_chat_id),
+        )
 
     runner = web.AppRunner(web_app, handle_signals=False)
     await runner.setup()

@@ -25,7 +25,7 @@ from knowledge import SearchResult
 
 log = logging.getLogger("tro_ly_so.records")
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 MAX_TEXT = 2000
 
 
@@ -128,6 +128,13 @@ def migrate(db: sqlite_utils.Database) -> None:
             pk="app_id",
             if_not_exists=True,
         )
+    if version < 6:
+        # Hand-off from every channel: which channel the citizen is on, and their id there as text (Zalo ids
+        # do not fit Telegram's integer chat_id safely). Telegram tickets keep using chat_id.
+        if "channel" not in db["tickets"].columns_dict:
+            db["tickets"].add_column("channel", str, not_null_default="telegram")
+            db["tickets"].add_column("citizen", str, not_null_default="")
+        db["tickets"].create_index(["channel", "citizen", "state"], if_not_exists=True)
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
