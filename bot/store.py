@@ -328,9 +328,17 @@ class Store:
         return removed
 
     def questions(
-        self, status: str | None = None, since: str | None = None, until: str | None = None, contains: str = ""
+        self,
+        status: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        contains: str = "",
+        channel: str = "",
     ) -> list[dict[str, Any]]:
         where, params = ["1 = 1"], []
+        if channel:
+            where.append("channel = ?")
+            params.append(channel)
         if status:
             where.append("status = ?")
             params.append(status)

@@ -265,13 +265,22 @@ def _filters(request: web.Request) -> tuple[str, str, str, bool]:
     return since, until, q.get("q", "")[:200], q.get("show") == "all"
 
 
+CHANNELS = {"telegram": "Telegram", "web": "Web", "zalo": "Zalo"}
+
+
+def _channel(request: web.Request) -> str:
+    """The channel filter of the console's lists: one of CHANNELS, or "" for all."""
+    channel = request.query.get("channel", "")
+    return channel if channel in CHANNELS else ""
+
+
 def _groups(request: web.Request) -> tuple[list[Group], dict[str, str]]:
     store = _store(request)
     if store is None:
         return [], {}
     since, until, text, show_all = _filters(request)
     end = (date.fromisoformat(until) + timedelta(days=1)).isoformat()
-    rows = store.questions(status="unanswered", since=since, until=end, contains=text)
+    rows = store.questions(status="unanswered", since=since, until=end, contains=text, channel=_channel(request))
     groups = group_questions(rows, request.app[ENGINE].index.normalizer)
     states = store.group_states()
     if not show_all:
@@ -283,7 +292,12 @@ async def unanswered(request: web.Request) -> web.Response:
     since, until, text, show_all = _filters(request)
     groups, states = _groups(request)
     csrf = pages.csrf_field(request[CSRF])
-    query = pages.e(urlencode({"from": since, "to": until, "q": text}))  # URL-encoded, then HTML-escaped
+    channel = _channel(request)
+    query = pages.e(urlencode({"from": since, "to": until, "q": text, "channel": channel}))  # URL-encoded, escaped
+    options = "".join(
+        f'<option value="{key}"{" selected" if key == channel else ""}>{label}</option>'
+        for key, label in (("", "Mọi kênh"), *CHANNELS.items())
+    )
     rows = []
     for g in groups:
         examples = "<br>".join(pages.e(x) for x in g.examples())
@@ -304,6 +318,7 @@ async def unanswered(request: web.Request) -> web.Response:
         f'Từ <input type="date" name="from" value="{pages.e(since)}"> '
         f'đến <input type="date" name="to" value="{pages.e(until)}">'
         f'<input type="text" name="q" value="{pages.e(text)}" placeholder="Lọc theo nội dung">'
+        f'<label>Kênh <select name="channel">{options}</select></label> '
         f'<label><input type="checkbox" name="show" value="all"{" checked" if show_all else ""}> '
         "cả nhóm đã xử lý/bỏ qua</label>"
         "<p><button>Lọc</button></p></form>"
