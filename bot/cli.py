@@ -136,15 +136,34 @@ def cmd_run(args: argparse.Namespace) -> int:
     """The main job: web chat and console, plus the Telegram bot when a token is set."""
     from bot.engine import Engine
     from bot.runner import PortBusy, run
+    from bot.upgrades import open_knowledge
 
     settings = Settings.from_env()
     configure_logging(settings.log_level, settings.log_format)
     faq = Path(args.faq[0]) if args.faq else settings.faq_path
+    knowledge, read_only = open_knowledge(settings.knowledge().with_faq(faq))
+    engine = Engine.load(None, settings.thresholds, knowledge)
+    engine.read_only = read_only
     try:
-        run(settings, Engine.load(faq, settings.thresholds))
+        run(settings, engine)
     except PortBusy as exc:
         print(texts.PORT_BUSY.format(host=exc.host, port=exc.port, other=exc.port + 1), file=sys.stderr)
         return 3
+    return 0
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    """First start (the Docker entrypoint): copy the shipped content into an empty KNOWLEDGE_DIR."""
+    from knowledge.content import seed
+
+    knowledge = Settings.from_env().knowledge()
+    try:
+        copied = seed(knowledge)
+    except OSError as exc:
+        print(f"Không chép được nội dung vào {knowledge.root}: {exc}", file=sys.stderr)
+        return 1
+    if copied:
+        print(f"Đã chép nội dung có sẵn vào {knowledge.root}: {', '.join(copied)}")
     return 0
 
 
@@ -198,6 +217,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = with_faq(sub.add_parser("run", help="chạy trợ lý: web, bảng quản trị, Telegram khi có token"))
     run.set_defaults(func=cmd_run)
+
+    seed = sub.add_parser("seed", help="chép nội dung có sẵn vào KNOWLEDGE_DIR khi thư mục còn trống")
+    seed.set_defaults(func=cmd_seed)
 
     chat = with_faq(sub.add_parser("chat", help="trò chuyện ngay trong cửa sổ dòng lệnh"))
     chat.set_defaults(func=cmd_chat)

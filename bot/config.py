@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from knowledge import Thresholds
+from knowledge import Thresholds, content
+from knowledge.content import KnowledgeDir
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
@@ -45,6 +46,13 @@ class Settings:
     log_level: str = "INFO"
     log_format: str = "text"  # "json": one JSON object per line
     thresholds: Thresholds = field(default_factory=Thresholds)
+    knowledge_dir: Path | None = None  # KNOWLEDGE_DIR: everything staff may change; None: see knowledge/content.py
+
+    def knowledge(self) -> KnowledgeDir:
+        """The staff's knowledge files (KNOWLEDGE_DIR, FAQ_PATH for the FAQ alone)."""
+        return content.from_env(
+            {"KNOWLEDGE_DIR": str(self.knowledge_dir or ""), "FAQ_PATH": str(self.faq_path or "")}
+        )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -73,4 +81,5 @@ class Settings:
             log_level=env.get("LOG_LEVEL", "").strip() or cls.log_level,
             log_format=env.get("LOG_FORMAT", "").strip().lower() or cls.log_format,
             thresholds=Thresholds.from_env(env),
+            knowledge_dir=Path(env["KNOWLEDGE_DIR"].strip()) if env.get("KNOWLEDGE_DIR", "").strip() else None,
         )

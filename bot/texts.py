@@ -113,3 +113,9 @@ STAFF_HINT = "Tin này không gắn với câu hỏi nào đang mở. Hãy trả
 STAFF_TICKET_CLOSED = "Câu hỏi {ref} đã đóng; tin trả lời không được gửi."
 STAFF_DELIVERY_FAILED = "⚠️ Không gửi được cho người hỏi {ref} ({reason}). Đã ghi vào câu hỏi."
 TICKETS_NONE = "Không có câu hỏi nào đang chờ."
+
+# Knowledge directory (KNOWLEDGE_DIR) not writable: the assistant serves, edits are off.
+EDITS_OFF = (
+    "Hiện chưa lưu được chỉnh sửa: thư mục nội dung (KNOWLEDGE_DIR) không ghi được. Trợ lý vẫn trả lời "
+    "bình thường; nhờ người quản trị máy chủ cấp quyền ghi rồi thử lại."
+)

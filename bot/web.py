@@ -168,6 +168,8 @@ async def healthz(request: web.Request) -> web.Response:
     database = "absent" if store is None else ("ok" if await asyncio.to_thread(store.writable) else "failing")
     healthy = entries > 0 and database != "failing"
     body = {"status": "ok" if healthy else "unhealthy", "entries": entries, "database": database}
+    # serving still works when staff edits cannot be saved: reported, not unhealthy
+    body["knowledge"] = "read-only" if request.app[ENGINE].read_only else "writable"
     return web.json_response(body, status=200 if healthy else 503)
 
 
@@ -416,9 +418,11 @@ async def decide_candidate(request: web.Request) -> web.Response:
     if action == "reject":
         store.set_candidate_state(entry_id, question, "rejected")
         raise web.HTTPFound("/admin/learning")
+    if engine.read_only:
+        raise web.HTTPFound("/admin/learning?" + urlencode({"msg": pages.texts.EDITS_OFF}))
     path = Path(entry.origin.rpartition(":")[0])
     try:
-        await asyncio.to_thread(add_phrasing, path, entry_id, question, engine.faq)
+        await asyncio.to_thread(add_phrasing, path, entry_id, question, knowledge=engine.files)
     except EditRefused as refused:
         message = "Không thêm được: " + "; ".join(refused.problems)[:400]
         raise web.HTTPFound("/admin/learning?" + urlencode({"msg": message})) from refused
