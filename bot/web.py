@@ -31,6 +31,7 @@ from bot.records import Recorder, safely
 from bot.render_text import explain_text
 from bot.store import Store
 from bot.tickets import TicketDesk, ref, waited
+from bot.upgrades_web import register_upgrade_routes
 
 log = logging.getLogger("tro_ly_so.web")
 
@@ -501,4 +502,5 @@ def build_web_app(settings: Settings, engine: Engine, recorder: Recorder, store:
     app.router.add_post("/admin/candidates", decide_candidate)
     app.router.add_get("/admin/tickets", tickets_page)
     app.router.add_get("/admin/tickets/draft", ticket_draft)
+    register_upgrade_routes(app)
     return app
