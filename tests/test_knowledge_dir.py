@@ -311,3 +311,39 @@ def test_the_watcher_and_loader_ignore_temporary_dot_files(dirs):
     (staff.root / "procedures" / ".cu-tru.yaml.abc.tmp").write_text("x")
     (staff.root / "procedures" / ".#cu-tru.yaml").write_text("x")
     assert all(not p.name.startswith(".") for p in Engine.load(knowledge=staff).watched())
+
+
+# -- the Docker entrypoint --------------------------------------------------------------------------
+
+
+def entrypoint(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
+    import os
+    import sys
+
+    path = f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}"  # `python` is this environment's
+    workdir = tmp_path / "app"  # like the image's /app; beside the volume, a knowledge/ folder in the
+    workdir.mkdir(exist_ok=True)  # working directory would hide an editable install's package
+    return subprocess.run(
+        ["sh", str(ROOT / "scripts" / "docker-entrypoint.sh"), "echo", "started"],
+        env={**os.environ, "PATH": path, **env},
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_the_docker_entrypoint_fills_an_empty_volume_once_and_always_starts(tmp_path):
+    volume = tmp_path / "knowledge"
+    first = entrypoint({"KNOWLEDGE_DIR": str(volume)}, tmp_path)
+    assert first.returncode == 0 and first.stdout.rstrip().endswith("started")
+    assert (volume / "faq.yaml").is_file() and (volume / "procedures" / "cu-tru.yaml").is_file()
+    (volume / "faq.yaml").write_text("staff's own\n")
+    again = entrypoint({"KNOWLEDGE_DIR": str(volume)}, tmp_path)
+    assert again.stdout.strip() == "started" and again.stderr == ""
+    assert (volume / "faq.yaml").read_text() == "staff's own\n"
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    broken = entrypoint({"KNOWLEDGE_DIR": str(blocker / "knowledge")}, tmp_path)
+    assert broken.returncode == 0 and broken.stdout.rstrip().endswith("started")
+    assert "Không chép được" in broken.stderr and "Traceback" not in broken.stderr
