@@ -106,7 +106,7 @@ def pending(staff: KnowledgeDir, source: KnowledgeDir | None = None) -> list[Upg
                 staff_text=_plain_yaml(held[3]) if held is not None else "",
             )
         )
-    return out
+    return sorted(out, key=lambda u: u.list_key != "sectors")  # a new sector before the entries that use it
 
 
 # -- taking one in, leaving one -----------------------------------------------------------------

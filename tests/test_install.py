@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_FILES = ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "faq.yaml", "bot", "knowledge")
 PHRASING = "muốn ra ở riêng thì tách sổ hộ khẩu kiểu gì"  # a citizen's words for thu-tuc-tach-ho
 ENTRY = "thu-tuc-tach-ho"
-PIP_OFFLINE_EXTRA = ("--ignore-installed", "--disable-pip-version-check")
+PIP_OFFLINE_EXTRA = ("--no-index", "--ignore-installed", "--disable-pip-version-check")
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +60,7 @@ def installed(tmp_path_factory) -> tuple[Path, Path]:
     # adds the directory without running its .pth files, so the editable checkout stays out of sight
     (site / "outer.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     done = subprocess.run(
-        [python, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "--no-index", *PIP_OFFLINE_EXTRA, str(src)],
+        [python, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", *PIP_OFFLINE_EXTRA, str(src)],
         capture_output=True,
         text=True,
         timeout=120,

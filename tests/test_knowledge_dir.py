@@ -347,3 +347,25 @@ def test_the_docker_entrypoint_fills_an_empty_volume_once_and_always_starts(tmp_
     broken = entrypoint({"KNOWLEDGE_DIR": str(blocker / "knowledge")}, tmp_path)
     assert broken.returncode == 0 and broken.stdout.rstrip().endswith("started")
     assert "Không chép được" in broken.stderr and "Traceback" not in broken.stderr
+
+
+def test_a_new_sector_is_offered_first_and_the_lexicon_as_a_whole_file(dirs):
+    staff, shipped = dirs
+    seed(staff, shipped)
+    sectors = shipped.path("sectors.yaml")
+    new_sector = '  - id: linh-vuc-moi\n    title: Lĩnh vực mới\n    icon: "🆕"\n'
+    sectors.write_text(sectors.read_text(encoding="utf-8") + new_sector)
+    add_shipped_procedure(shipped.path("procedures/cu-tru.yaml"), sector="linh-vuc-moi")
+    lexicon = shipped.path("lexicon.yaml")
+    lexicon.write_text(lexicon.read_text(encoding="utf-8").replace("  ko: không\n", "  ko: không\n  kg: không\n"))
+    keys = [u.key for u in pending(staff, shipped)]
+    assert keys[0] == "sectors.yaml#linh-vuc-moi"
+    assert set(keys[1:]) == {"lexicon.yaml", f"procedures/cu-tru.yaml#{NEW_ID}"}
+    with pytest.raises(EditRefused):
+        take(staff, f"procedures/cu-tru.yaml#{NEW_ID}", shipped)  # its sector is not there yet
+    take(staff, "sectors.yaml#linh-vuc-moi", shipped)
+    take(staff, f"procedures/cu-tru.yaml#{NEW_ID}", shipped)
+    take(staff, "lexicon.yaml", shipped)
+    assert staff.lexicon.read_text(encoding="utf-8") == lexicon.read_text(encoding="utf-8")
+    catalogue, _ = load_catalogue(staff.sources(), lexicon_path=staff.lexicon, sectors_path=staff.sectors)
+    assert catalogue.entries[NEW_ID].sector == "linh-vuc-moi" and pending(staff, shipped) == []
