@@ -8,8 +8,9 @@ import os
 import tempfile
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from ruamel.yaml import YAML
+from ruamel.yaml import YAML, YAMLError
 
 from knowledge import Problem, check_catalogue, content
 from knowledge.content import KnowledgeDir
@@ -33,6 +34,14 @@ def _knowledge(knowledge: KnowledgeDir | None, faq: Path | None) -> KnowledgeDir
     return (knowledge or content.current()).with_faq(faq)
 
 
+def load(path: Path, text: str) -> Any:
+    """Round-trip parse; a file staff left broken is a polite refusal, not a crash."""
+    try:
+        return _yaml().load(text)
+    except YAMLError as exc:
+        raise EditRefused([f"{path.name} đang có lỗi cú pháp, hãy sửa trước (python -m bot validate): {exc}"]) from exc
+
+
 def dump(data: object) -> str:
     buffer = io.StringIO()
     _yaml().dump(data, buffer)
@@ -51,7 +60,7 @@ def add_phrasing(
     if not phrasing:
         raise EditRefused(["Cách hỏi trống."])
     original = path.read_text(encoding="utf-8")
-    data = _yaml().load(original)
+    data = load(path, original)
     entry = next(
         (e for key in ("entries", "procedures") for e in (data.get(key) or []) if e.get("id") == entry_id), None
     )

@@ -23,8 +23,10 @@ from typing import Any
 
 import yaml
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import CommentMark
+from ruamel.yaml.tokens import CommentToken
 
-from bot.faq_editor import EditRefused, _yaml, dump, write_checked
+from bot.faq_editor import EditRefused, _yaml, dump, load, write_checked
 from knowledge import content
 from knowledge.content import KnowledgeDir, fingerprint, items, read_manifest, seed, write_manifest
 from knowledge.yamlfile import read_yaml
@@ -148,6 +150,19 @@ def _move_tail(old: Any, new: Any) -> None:
             slots[pos] = token
 
 
+def _blank_line_after(node: Any) -> None:
+    """Entries are separated by a blank line in the staff's files; keep that when appending one."""
+    spot = _tail(node)
+    if spot is None:
+        return
+    holder, key, pos = spot
+    slots = holder.ca.items.setdefault(key, [None] * (4 if isinstance(holder, CommentedMap) else 2))
+    while len(slots) <= pos:
+        slots.append(None)
+    if slots[pos] is None:
+        slots[pos] = CommentToken("\n\n", CommentMark(0), None)
+
+
 def take(staff: KnowledgeDir, key: str, source: KnowledgeDir | None = None) -> Path | None:
     """Write the shipped version of one pending item into the staff's files. Returns the backup's path
     (None for a new file). EditRefused when it is no longer pending or the catalogue would break."""
@@ -162,7 +177,7 @@ def take(staff: KnowledgeDir, key: str, source: KnowledgeDir | None = None) -> P
         ruamel = _yaml()
         shipped_data = ruamel.load(source.path(upgrade.name).read_text(encoding="utf-8"))
         node = next(i for i in shipped_data[upgrade.list_key] if str(i.get("id")) == upgrade.item_id)
-        data = ruamel.load(target.read_text(encoding="utf-8")) if target.exists() else None
+        data = load(target, target.read_text(encoding="utf-8")) if target.exists() else None
         if not isinstance(data, CommentedMap):
             data = CommentedMap()
         found = None
@@ -183,6 +198,8 @@ def take(staff: KnowledgeDir, key: str, source: KnowledgeDir | None = None) -> P
             if not isinstance(seq, list):
                 seq = data[upgrade.list_key] = CommentedSeq()
             _move_tail(CommentedMap(), node)
+            if seq:
+                _blank_line_after(seq[-1])
             seq.append(node)
         text = dump(data)
     backup = write_checked(target, text, staff)

@@ -142,9 +142,11 @@ def test_new_and_changed_shipped_entries_are_reported_taken_in_or_left(dirs, cap
     assert set(ups) == {f"procedures/cu-tru.yaml#{NEW_ID}", "faq.yaml#chuyen-doi-so-la-gi"}
     assert "+title: CĐS là gì?" in ups["faq.yaml#chuyen-doi-so-la-gi"].diff()
 
+    cu_tru_before = staff.path("procedures/cu-tru.yaml").read_text(encoding="utf-8")
     backup = take(staff, f"procedures/cu-tru.yaml#{NEW_ID}", shipped)
     cu_tru = staff.path("procedures/cu-tru.yaml").read_text(encoding="utf-8")
     assert NEW_QUESTION in cu_tru and "# Thủ tục cư trú" in cu_tru  # comments kept
+    assert cu_tru.startswith(cu_tru_before) and f"\n\n  - id: {NEW_ID}\n" in cu_tru  # appended, blank line first
     assert backup is not None and NEW_QUESTION not in backup.read_text(encoding="utf-8")
     catalogue, _ = load_catalogue(staff.sources(), lexicon_path=staff.lexicon, sectors_path=staff.sectors)
     assert NEW_ID in catalogue.entries
@@ -369,3 +371,18 @@ def test_a_new_sector_is_offered_first_and_the_lexicon_as_a_whole_file(dirs):
     assert staff.lexicon.read_text(encoding="utf-8") == lexicon.read_text(encoding="utf-8")
     catalogue, _ = load_catalogue(staff.sources(), lexicon_path=staff.lexicon, sectors_path=staff.sectors)
     assert catalogue.entries[NEW_ID].sector == "linh-vuc-moi" and pending(staff, shipped) == []
+
+
+def test_a_staff_file_left_broken_is_a_polite_refusal(dirs):
+    staff, shipped = dirs
+    seed(staff, shipped)
+    add_shipped_procedure(shipped.path("procedures/cu-tru.yaml"))
+    broken = staff.path("procedures/cu-tru.yaml")
+    broken.write_text(broken.read_text(encoding="utf-8") + "  - id: [\n", encoding="utf-8")
+    for attempt in (
+        lambda: take(staff, f"procedures/cu-tru.yaml#{NEW_ID}", shipped),
+        lambda: add_phrasing(broken, "thu-tuc-tach-ho", "ra riêng hộ khẩu", knowledge=staff),
+    ):
+        with pytest.raises(EditRefused) as refused:
+            attempt()
+        assert "cu-tru.yaml" in str(refused.value)
