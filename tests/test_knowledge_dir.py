@@ -283,6 +283,7 @@ def test_the_console_lists_upgrades_and_takes_one_in_with_csrf(dirs, tmp_path):
     key = f"procedures/cu-tru.yaml#{NEW_ID}"
 
     async def scenario(client, csrf):
+        assert 'href="/admin/upgrades"' in await (await client.get("/admin")).text()  # in the console's menu
         page = await (await client.get("/admin/upgrades")).text()
         assert f'data-upgrade="{key}"' in page and NEW_QUESTION in page and "mới" in page
         assert (await client.post("/admin/upgrades", data={"key": key, "action": "take"})).status == 403
