@@ -12,6 +12,7 @@ from typing import Any
 
 from ruamel.yaml import YAML, YAMLError
 
+from bot import texts
 from knowledge import Problem, check_catalogue, content
 from knowledge.content import KnowledgeDir
 
@@ -79,6 +80,13 @@ def write_checked(path: Path, text: str, knowledge: KnowledgeDir) -> Path | None
 
     Written atomically next to the old file, which is kept as ``<name>.bak-<time>``; returns that backup
     (None for a new file). On any problem nothing changes and EditRefused lists them."""
+    try:
+        return _write_checked(path, text, knowledge)
+    except OSError as exc:  # the directory turned read-only, the disk is full: say so, change nothing
+        raise EditRefused([f"Không ghi được {path.name} ({exc.strerror or exc}). {texts.EDITS_OFF}"]) from exc
+
+
+def _write_checked(path: Path, text: str, knowledge: KnowledgeDir) -> Path | None:
     original = path.read_text(encoding="utf-8") if path.exists() else None
     path.parent.mkdir(parents=True, exist_ok=True)
     # a dot-name: the watcher and the loader do not take the half-checked copy for content

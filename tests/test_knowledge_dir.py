@@ -252,6 +252,10 @@ def test_a_read_only_directory_is_a_clear_error_the_assistant_serves_and_the_con
 
     console(tmp_path, engine, scenario, candidates=[("ra riêng hộ khẩu", "thu-tuc-tach-ho")])
     assert staff.path("procedures/cu-tru.yaml").read_text(encoding="utf-8") == before
+    # a directory that turns read-only while running: the writer refuses politely, nothing changes
+    with pytest.raises(EditRefused) as refused:
+        add_phrasing(staff.path("procedures/cu-tru.yaml"), "thu-tuc-tach-ho", "ra riêng hộ khẩu", knowledge=staff)
+    assert "Không ghi được cu-tru.yaml" in str(refused.value)
 
 
 # -- the console page -------------------------------------------------------------------------------
