@@ -87,11 +87,11 @@ def pending(staff: KnowledgeDir, source: KnowledgeDir | None = None) -> list[Upg
     mine = _read_items(staff)
     out: list[Upgrade] = []
     for ident, (name, key, list_key, item) in _read_items(source).items():
-        print_ = fingerprint(item)
-        if seen.get(key) == print_:
+        shipped_print = fingerprint(item)
+        if seen.get(key) == shipped_print:
             continue  # this shipped version was seeded, taken in or left already
         held = mine.get(ident)
-        if held is not None and fingerprint(held[3]) == print_:
+        if held is not None and fingerprint(held[3]) == shipped_print:
             continue  # staff already have exactly this
         title = str(item.get("title", ident[1])) if isinstance(item, dict) else name
         out.append(
@@ -102,7 +102,7 @@ def pending(staff: KnowledgeDir, source: KnowledgeDir | None = None) -> list[Upg
                 list_key=list_key,
                 kind="changed" if held is not None or key in seen else "new",
                 title=title,
-                fingerprint=print_,
+                fingerprint=shipped_print,
                 target=held[0] if held is not None else name,
                 shipped_text=_plain_yaml(item),
                 staff_text=_plain_yaml(held[3]) if held is not None else "",
@@ -131,36 +131,35 @@ def _tail(node: Any) -> tuple[Any, Any, int] | None:
         return node, key, pos
 
 
+def _slots(holder: Any, key: Any, pos: int) -> list:
+    """The comment slots ruamel keeps for one key of a mapping (4) or one item of a sequence (2)."""
+    slots = holder.ca.items.setdefault(key, [None] * (4 if isinstance(holder, CommentedMap) else 2))
+    while len(slots) <= pos:
+        slots.append(None)
+    return slots
+
+
 def _move_tail(old: Any, new: Any) -> None:
     """The new node ends as the old one did: its own trailing comment dropped, the old one's kept."""
     new_spot, old_spot = _tail(new), _tail(old)
-    if new_spot:
-        holder, key, pos = new_spot
-        slots = holder.ca.items.get(key)
-        if slots and len(slots) > pos:
-            slots[pos] = None
-    if new_spot and old_spot:
-        oh, ok, op = old_spot
-        token = (oh.ca.items.get(ok) or [None] * 4)[op] if len(oh.ca.items.get(ok) or []) > op else None
-        if token is not None:
-            holder, key, pos = new_spot
-            slots = holder.ca.items.setdefault(key, [None] * (4 if isinstance(holder, CommentedMap) else 2))
-            while len(slots) <= pos:
-                slots.append(None)
-            slots[pos] = token
+    if new_spot is None:
+        return
+    token = None
+    if old_spot is not None:
+        holder, key, pos = old_spot
+        token = _slots(holder, key, pos)[pos]
+    holder, key, pos = new_spot
+    _slots(holder, key, pos)[pos] = token
 
 
 def _blank_line_after(node: Any) -> None:
     """Entries are separated by a blank line in the staff's files; keep that when appending one."""
     spot = _tail(node)
-    if spot is None:
-        return
-    holder, key, pos = spot
-    slots = holder.ca.items.setdefault(key, [None] * (4 if isinstance(holder, CommentedMap) else 2))
-    while len(slots) <= pos:
-        slots.append(None)
-    if slots[pos] is None:
-        slots[pos] = CommentToken("\n\n", CommentMark(0), None)
+    if spot is not None:
+        holder, key, pos = spot
+        slots = _slots(holder, key, pos)
+        if slots[pos] is None:
+            slots[pos] = CommentToken("\n\n", CommentMark(0), None)
 
 
 def take(staff: KnowledgeDir, key: str, source: KnowledgeDir | None = None) -> Path | None:
