@@ -229,7 +229,10 @@ def open_knowledge(staff: KnowledgeDir, source: KnowledgeDir | None = None) -> t
     Returns the files to serve and why staff edits are off ("" when they are on). A directory that
     cannot be created or has no content yet serves the shipped content, read-only."""
     source = source or content.shipped()
-    if not staff.same_files_as(source):
+    if staff.same_files_as(source):
+        log.info("knowledge files: the checkout's own (%s, %s); KNOWLEDGE_DIR unset", staff.faq, staff.root)
+    else:
+        log.info("knowledge files: KNOWLEDGE_DIR %s%s", staff.root, f" (FAQ: {staff.faq})" if staff.faq_file else "")
         try:
             copied = seed(staff, source)
             if copied:

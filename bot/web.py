@@ -368,7 +368,7 @@ async def learning(request: web.Request) -> web.Response:
     store = _store(request)
     csrf = pages.csrf_field(request[CSRF])
     index = request.app[ENGINE].index
-    notice = request.query.get("msg", "")[:500]
+    notice = request.query.get("msg", "")[:500] or (pages.texts.EDITS_OFF if request.app[ENGINE].read_only else "")
     body = f'<p class="warn" id="notice">{pages.e(notice)}</p>' if notice else ""
     rows = []
     for c in store.candidates() if store else []:

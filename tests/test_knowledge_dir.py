@@ -241,6 +241,7 @@ def test_a_read_only_directory_is_a_clear_error_the_assistant_serves_and_the_con
     async def scenario(client, csrf):
         health = await (await client.get("/healthz")).json()
         assert health["status"] == "ok" and health["knowledge"] == "read-only" and health["entries"] > 100
+        assert "không ghi được" in await (await client.get("/admin/learning")).text()  # said before trying
         r = await client.post(
             "/admin/candidates",
             data={"csrf": csrf, "entry": "thu-tuc-tach-ho", "question": "ra riêng hộ khẩu", "action": "accept"},
