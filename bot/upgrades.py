@@ -230,7 +230,7 @@ def open_knowledge(staff: KnowledgeDir, source: KnowledgeDir | None = None) -> t
     cannot be created or has no content yet serves the shipped content, read-only."""
     source = source or content.shipped()
     if staff.same_files_as(source):
-        log.info("knowledge files: the checkout's own (%s, %s); KNOWLEDGE_DIR unset", staff.faq, staff.root)
+        log.debug("knowledge files: the checkout's own (%s, %s); KNOWLEDGE_DIR unset", staff.faq, staff.root)
     else:
         log.info("knowledge files: KNOWLEDGE_DIR %s%s", staff.root, f" (FAQ: {staff.faq})" if staff.faq_file else "")
         try:
