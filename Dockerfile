@@ -4,7 +4,8 @@
 
 FROM python:3.11-slim AS build
 WORKDIR /src
-COPY pyproject.toml README.md ./
+# setup.py puts the root faq.yaml into the package: the image carries the whole shipped content
+COPY pyproject.toml README.md setup.py MANIFEST.in faq.yaml ./
 COPY bot ./bot
 COPY knowledge ./knowledge
 RUN python -m venv /opt/venv \
@@ -13,19 +14,19 @@ RUN python -m venv /opt/venv \
 
 FROM python:3.11-slim
 RUN useradd --system --uid 10001 --create-home --home-dir /app trolyso \
- && mkdir -p /data/faq /data/db && chown -R trolyso /data
+ && mkdir -p /data/knowledge /data/db && chown -R trolyso /data
 COPY --from=build /opt/venv /opt/venv
-COPY faq.yaml /app/default/faq.yaml
 COPY scripts/docker-entrypoint.sh /usr/local/bin/docker-entrypoint.sh
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     HOST=0.0.0.0 \
     PORT=8080 \
-    FAQ_PATH=/data/faq/faq.yaml \
+    KNOWLEDGE_DIR=/data/knowledge \
     DATABASE_PATH=/data/db/tro_ly_so.sqlite \
     LOG_FORMAT=json
-# Staff edits to faq.yaml and the records survive upgrades: both live on mounted volumes.
-VOLUME ["/data/faq", "/data/db"]
+# Everything staff may change (faq.yaml, procedures/, sectors.yaml, lexicon.yaml) and the records survive
+# upgrades: both live on volumes. The package's own copy is the read-only shipped default.
+VOLUME ["/data/knowledge", "/data/db"]
 WORKDIR /app
 USER trolyso
 EXPOSE 8080

@@ -153,12 +153,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     """The main job: web chat and console, plus the Telegram bot when a token is set."""
     from bot.engine import Engine
     from bot.runner import PortBusy, run
+    from bot.upgrades import open_knowledge
 
     settings = Settings.from_env()
     configure_logging(settings.log_level, settings.log_format)
     faq = Path(args.faq[0]) if args.faq else settings.faq_path
+    knowledge, read_only = open_knowledge(settings.knowledge().with_faq(faq))
+    engine = Engine.load(None, settings.thresholds, knowledge)
+    engine.read_only = read_only
     try:
-        run(settings, Engine.load(faq, settings.thresholds))
+        run(settings, engine)
     except PortBusy as exc:
         print(texts.PORT_BUSY.format(host=exc.host, port=exc.port, other=exc.port + 1), file=sys.stderr)
         return 3
@@ -205,6 +209,21 @@ def cmd_poster(args: argparse.Namespace) -> int:
     for note in missing_settings(settings):
         print(f"Lưu ý: {note}", file=sys.stderr)
     print(f"Đã lưu áp phích: {out} (mã QR mở {content.telegram_link})")
+    return 0
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    """First start (the Docker entrypoint): copy the shipped content into an empty KNOWLEDGE_DIR."""
+    from knowledge.content import seed
+
+    knowledge = Settings.from_env().knowledge()
+    try:
+        copied = seed(knowledge)
+    except OSError as exc:
+        print(f"Không chép được nội dung vào {knowledge.root}: {exc}", file=sys.stderr)
+        return 1
+    if copied:
+        print(f"Đã chép nội dung có sẵn vào {knowledge.root}: {', '.join(copied)}")
     return 0
 
 
@@ -268,6 +287,8 @@ def build_parser() -> argparse.ArgumentParser:
     poster.add_argument("-o", "--output", required=True, metavar="TỆP", help="tệp .pdf hoặc .png")
     poster.add_argument("--width", type=int, default=1240, metavar="PX", help="chiều rộng ảnh PNG (mặc định 1240)")
     poster.set_defaults(func=cmd_poster)
+    seed = sub.add_parser("seed", help="chép nội dung có sẵn vào KNOWLEDGE_DIR khi thư mục còn trống")
+    seed.set_defaults(func=cmd_seed)
 
     chat = with_faq(sub.add_parser("chat", help="trò chuyện ngay trong cửa sổ dòng lệnh"))
     chat.set_defaults(func=cmd_chat)

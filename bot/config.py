@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from knowledge import Thresholds
+from knowledge import Thresholds, content
+from knowledge.content import KnowledgeDir
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
@@ -59,6 +60,11 @@ class Settings:
     review_months: int = 6  # entries reviewed longer ago than this are due for re-checking
     weekly_report: bool = True  # Monday 08:00 (Vietnam) summary to ADMIN_IDS; WEEKLY_REPORT=off disables it
     console_url: str = ""  # the console's public address, linked from the weekly report
+    knowledge_dir: Path | None = None  # KNOWLEDGE_DIR: everything staff may change; None: see knowledge/content.py
+
+    def knowledge(self) -> KnowledgeDir:
+        """The staff's knowledge files (KNOWLEDGE_DIR, FAQ_PATH for the FAQ alone)."""
+        return content.from_env({"KNOWLEDGE_DIR": str(self.knowledge_dir or ""), "FAQ_PATH": str(self.faq_path or "")})
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -100,6 +106,7 @@ class Settings:
             review_months=_int(env, "REVIEW_MONTHS", cls.review_months),
             weekly_report=env.get("WEEKLY_REPORT", "").strip().lower() not in ("off", "0", "false", "no"),
             console_url=env.get("CONSOLE_URL", "").strip().rstrip("/"),
+            knowledge_dir=Path(env["KNOWLEDGE_DIR"].strip()) if env.get("KNOWLEDGE_DIR", "").strip() else None,
         )
 
     @property

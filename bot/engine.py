@@ -8,8 +8,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from knowledge import CatalogueError, Index, Problem, Thresholds, load_catalogue
-from knowledge.loader import DEFAULT_LEXICON, DEFAULT_SECTORS, default_sources
+from knowledge import CatalogueError, Index, Problem, Thresholds, content, load_catalogue
+from knowledge.content import KnowledgeDir
 
 log = logging.getLogger("tro_ly_so.reload")
 
@@ -39,23 +39,33 @@ class ReloadReport:
 @dataclass
 class Engine:
     index: Index
-    faq: Path | None = None  # None: the shipped faq.yaml
+    faq: Path | None = None  # None: the FAQ of the knowledge directory
     thresholds: Thresholds = field(default_factory=Thresholds)
+    knowledge: KnowledgeDir | None = None  # None: KNOWLEDGE_DIR (a checkout: the repository's files)
+    read_only: str = ""  # why staff edits cannot be saved ("" when they can); the console says so
 
     @classmethod
-    def load(cls, faq: Path | None = None, thresholds: Thresholds | None = None) -> Engine:
+    def load(
+        cls, faq: Path | None = None, thresholds: Thresholds | None = None, knowledge: KnowledgeDir | None = None
+    ) -> Engine:
         thresholds = thresholds or Thresholds()
-        catalogue, lexicon = load_catalogue(default_sources(faq))
-        return cls(Index(catalogue, lexicon, thresholds), faq, thresholds)
+        kd = (knowledge or content.current()).with_faq(faq)
+        catalogue, lexicon = _load(kd)
+        return cls(Index(catalogue, lexicon, thresholds), faq, thresholds, kd)
+
+    @property
+    def files(self) -> KnowledgeDir:
+        """The knowledge files this engine serves and staff edit."""
+        return (self.knowledge or content.current()).with_faq(self.faq)
 
     def watched(self) -> list[Path]:
-        """The FAQ, every procedure file (new ones too), the lexicon and the sector list."""
-        return [*default_sources(self.faq), DEFAULT_LEXICON, DEFAULT_SECTORS]
+        """The FAQ, every procedure file (new ones too), the lexicon, the sector list, other staff files."""
+        return self.files.watched()
 
     def reload(self) -> ReloadReport:
         """Validate first; swap only a catalogue without problems."""
         try:
-            catalogue, lexicon = load_catalogue(default_sources(self.faq))
+            catalogue, lexicon = _load(self.files)
         except CatalogueError as exc:
             return ReloadReport(False, exc.problems)
         old, new = self.index.catalogue.entries, catalogue.entries
@@ -66,6 +76,10 @@ class Engine:
             removed=tuple(sorted(set(old) - set(new))),
             edited=tuple(sorted(i for i in set(new) & set(old) if new[i] != old[i])),
         )
+
+
+def _load(kd: KnowledgeDir):
+    return load_catalogue(kd.sources(), lexicon_path=kd.lexicon, sectors_path=kd.sectors)
 
 
 def _stamp(paths: list[Path]) -> tuple[tuple[str, float, int], ...]:

@@ -176,3 +176,9 @@ ZALO_GREETING = (
     "Trợ lý không bao giờ hỏi mật khẩu, mã OTP hay số tài khoản của bạn."
 )
 ZALO_PICK = "Bạn gõ số {numbers} để xem mục tương ứng."
+
+# Knowledge directory (KNOWLEDGE_DIR) not writable: the assistant serves, edits are off.
+EDITS_OFF = (
+    "Hiện chưa lưu được chỉnh sửa: thư mục nội dung (KNOWLEDGE_DIR) không ghi được. Trợ lý vẫn trả lời "
+    "bình thường; nhờ người quản trị máy chủ cấp quyền ghi rồi thử lại."
+)

@@ -34,6 +34,7 @@ from bot.records import Recorder
 from bot.render_text import explain_text
 from bot.store import Store
 from bot.tickets import TicketDesk, ref, waited
+from bot.upgrades_web import register_upgrade_routes
 from bot.zalo import register_zalo_routes
 
 log = logging.getLogger("tro_ly_so.web")
@@ -196,6 +197,8 @@ async def healthz(request: web.Request) -> web.Response:
     database = "absent" if store is None else ("ok" if await asyncio.to_thread(store.writable) else "failing")
     healthy = entries > 0 and database != "failing"
     body = {"status": "ok" if healthy else "unhealthy", "entries": entries, "database": database}
+    # serving still works when staff edits cannot be saved: reported, not unhealthy
+    body["knowledge"] = "read-only" if request.app[ENGINE].read_only else "writable"
     return web.json_response(body, status=200 if healthy else 503)
 
 
@@ -394,7 +397,7 @@ async def learning(request: web.Request) -> web.Response:
     store = _store(request)
     csrf = pages.csrf_field(request[CSRF])
     index = request.app[ENGINE].index
-    notice = request.query.get("msg", "")[:500]
+    notice = request.query.get("msg", "")[:500] or (pages.texts.EDITS_OFF if request.app[ENGINE].read_only else "")
     body = f'<p class="warn" id="notice">{pages.e(notice)}</p>' if notice else ""
     rows = []
     for c in store.candidates() if store else []:
@@ -445,9 +448,11 @@ async def decide_candidate(request: web.Request) -> web.Response:
     if action == "reject":
         store.set_candidate_state(entry_id, question, "rejected")
         raise web.HTTPFound("/admin/learning")
+    if engine.read_only:
+        raise web.HTTPFound("/admin/learning?" + urlencode({"msg": pages.texts.EDITS_OFF}))
     path = Path(entry.origin.rpartition(":")[0])
     try:
-        await asyncio.to_thread(add_phrasing, path, entry_id, question, engine.faq)
+        await asyncio.to_thread(add_phrasing, path, entry_id, question, knowledge=engine.files)
     except EditRefused as refused:
         message = "Không thêm được: " + "; ".join(refused.problems)[:400]
         raise web.HTTPFound("/admin/learning?" + urlencode({"msg": message})) from refused
@@ -541,4 +546,5 @@ def build_web_app(
     from bot.poster_pages import register_poster_routes  # it imports this module: here, not at the top
 
     register_poster_routes(app)
+    register_upgrade_routes(app)
     return app

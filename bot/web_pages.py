@@ -41,6 +41,7 @@ def page(title: str, body: str, csrf: str | None = None) -> str:
         '<a href="/admin/learning">Cách hỏi mới</a><a href="/admin/tickets">Câu hỏi gửi cán bộ</a>'
         '<a href="/admin/try">Thử câu hỏi</a><a href="/">Trò chuyện</a>'
         '<a href="/admin/posters">Áp phích QR</a>'
+        '<a href="/admin/upgrades">Cập nhật nội dung</a>'
         f'<form method="post" action="/admin/logout" class="inline">{csrf_field(csrf)}'
         '<button class="light">Đăng xuất</button></form></nav>'
         if csrf

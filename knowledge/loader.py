@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from knowledge import content
 from knowledge.models import PART_NAMES, Catalogue, Entry, Sector, topics_of
 from knowledge.normalize import Lexicon, Normalizer, words
 from knowledge.problems import CatalogueError, Problem
@@ -13,20 +14,24 @@ from knowledge.syllable import has_diacritics
 from knowledge.validation import read_file
 from knowledge.yamlfile import Node, read_yaml
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-PROJECT_DIR = PACKAGE_DIR.parent
-DEFAULT_FAQ = PROJECT_DIR / "faq.yaml"
-PROCEDURES_DIR = PACKAGE_DIR / "procedures"
-DEFAULT_LEXICON = PACKAGE_DIR / "lexicon.yaml"
-DEFAULT_SECTORS = PACKAGE_DIR / "sectors.yaml"
+# The shipped, read-only content (tests copy it; nothing writes here). What is served and edited is the
+# staff's KNOWLEDGE_DIR: see knowledge/content.py.
+_SHIPPED = content.shipped()
+PACKAGE_DIR = content.PACKAGE_DIR
+PROJECT_DIR = content.PROJECT_DIR
+DEFAULT_FAQ = _SHIPPED.faq
+PROCEDURES_DIR = _SHIPPED.root / content.PROCEDURES
+DEFAULT_LEXICON = _SHIPPED.lexicon
+DEFAULT_SECTORS = _SHIPPED.sectors
 
 
 def default_sources(faq: Path | None = None) -> list[Path]:
-    """The staff FAQ followed by every procedure file, in a stable order."""
-    return [faq or DEFAULT_FAQ, *sorted(PROCEDURES_DIR.glob("*.yaml"))]
+    """The staff FAQ (``faq``, else FAQ_PATH, else KNOWLEDGE_DIR's) followed by every procedure file."""
+    return content.current().with_faq(faq).sources()
 
 
-def read_lexicon(path: Path = DEFAULT_LEXICON) -> tuple[Lexicon, list[Problem]]:
+def read_lexicon(path: Path | None = None) -> tuple[Lexicon, list[Problem]]:
+    path = path or content.current().lexicon
     data, problems = read_yaml(path)
     if problems:
         return Lexicon(), problems
@@ -197,14 +202,16 @@ def _cross_check(entries: list[Entry], sectors: dict[str, Sector], normalizer: N
 
 def check_catalogue(
     paths: Sequence[Path] | None = None,
-    lexicon_path: Path = DEFAULT_LEXICON,
+    lexicon_path: Path | None = None,
     today: date | None = None,
-    sectors_path: Path = DEFAULT_SECTORS,
+    sectors_path: Path | None = None,
 ) -> tuple[Catalogue, Lexicon, list[Problem]]:
     """Read everything and return what could be read together with every problem found.
 
-    The sector list is always read first, so that a draft FAQ can be tried on its own."""
+    The sector list is always read first, so that a draft FAQ can be tried on its own.
+    Unset paths come from the staff's knowledge directory (KNOWLEDGE_DIR)."""
     today = today or date.today()
+    sectors_path = sectors_path or content.current().sectors
     paths = [sectors_path, *(list(paths) if paths else default_sources())]
     lexicon, problems = read_lexicon(lexicon_path)
     entries: list[Entry] = []
@@ -275,10 +282,13 @@ def _check_related(entries: dict[str, Entry]) -> list[Problem]:
 
 
 def load_catalogue(
-    paths: Sequence[Path] | None = None, lexicon_path: Path = DEFAULT_LEXICON, today: date | None = None
+    paths: Sequence[Path] | None = None,
+    lexicon_path: Path | None = None,
+    today: date | None = None,
+    sectors_path: Path | None = None,
 ) -> tuple[Catalogue, Lexicon]:
     """The catalogue and lexicon, or CatalogueError listing every problem."""
-    catalogue, lexicon, problems = check_catalogue(paths, lexicon_path, today)
+    catalogue, lexicon, problems = check_catalogue(paths, lexicon_path, today, sectors_path)
     if problems:
         raise CatalogueError(problems)
     if not catalogue.entries:
