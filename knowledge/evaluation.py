@@ -18,18 +18,31 @@ class Labelled:
     question: str
     expected: str | None  # None: out of scope, must stay unanswered
     tag: str = ""
+    also: tuple[str, ...] = ()  # other entries a careful reader would accept as the answer
+
+    @property
+    def acceptable(self) -> frozenset[str]:
+        return frozenset((self.expected, *self.also)) if self.expected else frozenset()
 
 
 def read_question_set(path: Path) -> list[Labelled]:
-    """``questions: {entry-id: [..]}`` and ``out_of_scope: [..]``; a ``tag:`` prefix groups them."""
+    """``questions: {entry-id: [..]}`` and ``out_of_scope: [..]``; a ``[tag]`` prefix groups them.
+
+    An item is a string, or ``{q: "...", also: [other-id, ..]}`` when another entry (typically the FAQ
+    entry beside its procedure) answers the question as well: either one then counts as correct.
+    """
     data, problems = read_yaml(path)
     if problems or not isinstance(data, Node):
         raise CatalogueError(problems or [Problem(str(path), None, "Bộ câu hỏi không đúng dạng.")])
     out: list[Labelled] = []
     for entry_id, questions in (data.get("questions") or {}).items():
         for raw in questions or []:
+            also: tuple[str, ...] = ()
+            if isinstance(raw, dict):
+                also = tuple(str(a) for a in raw.get("also") or ())
+                raw = raw.get("q", "")
             text, tag = _tagged(raw)
-            out.append(Labelled(text, str(entry_id), tag))
+            out.append(Labelled(text, str(entry_id), tag, also))
     for raw in data.get("out_of_scope") or []:
         text, tag = _tagged(raw)
         out.append(Labelled(text, None, tag or "ngoài phạm vi"))
@@ -97,10 +110,10 @@ def outcome(item: Labelled, result: SearchResult) -> str:
             return "oos_rejected"
         return "oos_answered" if result.status is Status.ANSWERED else "oos_suggested"
     if result.status is Status.ANSWERED:
-        return "correct" if result.best and result.best.entry.id == item.expected else "wrong"
+        return "correct" if result.best and result.best.entry.id in item.acceptable else "wrong"
     if result.status is Status.SUGGESTED:
         ids = {c.entry.id for c in result.choices}
-        return "suggested_correct" if item.expected in ids else "suggested_other"
+        return "suggested_correct" if ids & item.acceptable else "suggested_other"
     return "missed"
 
 
