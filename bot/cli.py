@@ -138,11 +138,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def _print_failures(report: Report) -> None:
     print("\nCác câu chưa đạt:")
     for item, result in report.failures:
-        got = result.best.entry.id if result.best else "-"
-        print(
-            f"  [{result.status.value:<10}] mong {item.expected or '(ngoài phạm vi)'} | được {got} "
-            f"{result.score:.2f} | {item.question}"
-        )
+        # Unanswered: the closest entry offered (if any), so a near miss shows how near it was.
+        near = result.closest
+        got = f"{near.entry.id} {near.score:.2f}" if near else "- 0.00"
+        print(f"  [{result.status.value:<10}] mong {item.expected or '(ngoài phạm vi)'} | được {got} | {item.question}")
 
 
 def _eval_loo(args: argparse.Namespace) -> int:
