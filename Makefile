@@ -26,7 +26,7 @@ lint: $(STAMP)
 	$(PY) -m ruff check .
 
 eval: $(STAMP)
-	$(PY) -m bot eval
+	$(PY) -m bot eval --all
 
 validate: $(STAMP)
 	$(PY) -m bot validate

@@ -197,6 +197,8 @@ class Index:
         # Scoring details of a phrasing are worked out the first time it is a candidate.
         self._phrasings = docs
         self._digests: dict[int, _Doc] = {}
+        # Per index, not per class: a class-level memo kept every replaced index alive after a reload.
+        self._correct = lru_cache(maxsize=8192)(self._correct_word)
 
     def _doc(self, i: int) -> _Doc:
         doc = self._digests.get(i)
@@ -225,8 +227,7 @@ class Index:
 
     # -- typo repair -------------------------------------------------------------------------
 
-    @lru_cache(maxsize=8192)  # noqa: B019 - the index lives as long as its cache should
-    def _correct(self, folded: str) -> str | None:
+    def _correct_word(self, folded: str) -> str | None:
         """The catalogue word one or two edits away from an unknown word, preferring common words."""
         if folded in self._vocab_set or len(folded) < 4 or not folded.isalpha():
             return None
