@@ -1,0 +1,204 @@
+"""The 2025 administrative map, read from the `vietnamadminunits` package (MIT, pinned in pyproject.toml).
+
+Why we read its data files instead of calling ``convert_address()``:
+- importing the package pulls in shapely, geopy and numpy (~0.6 s), and ``convert_address()`` geocodes
+  through ArcGIS over the network when an address has a street and its old commune was divided;
+- for a divided commune it silently picks a "default" new commune, and we must list the candidates instead.
+So we read the two files the package itself reads — ``data/dataset.db`` (tables ``admin_units_legacy``, 63
+provinces, and ``admin_units``, 34 provinces, documented in its README under "database") and
+``data/converter_2025.json`` (old commune key → new commune key, the package's ``DICT_PROVINCE_WARD_*``) —
+found with ``importlib.util.find_spec`` so the heavy package ``__init__`` never runs. Nothing is copied
+into this repository; the version is pinned exactly because the file layout is the package's own.
+Source of the data (package README): danhmuchanhchinh.gso.gov.vn, sapnhap.bando.com.vn.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sqlite3
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+PACKAGE = "vietnamadminunits"
+
+# Type words the package puts in front of names, as folded keys (to find the untyped keywords).
+_TYPE_KEYS = ("thitran", "phuong", "xa", "dackhu", "huyen", "thanhpho", "thixa", "quan", "tinh")
+
+
+@dataclass(frozen=True)
+class OldUnit:
+    """A commune of the 63-province map, as it was until 30/6/2025."""
+
+    province_key: str
+    district_key: str
+    ward_key: str
+    province: str  # "Tỉnh Kon Tum"
+    district: str  # "Thành phố Kon Tum"
+    ward: str  # "Xã Đăk Cấm"
+    ward_short: str  # "Đăk Cấm"
+    ward_type: str  # "Xã"
+    district_short: str
+    district_type: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.province_key}_{self.district_key}_{self.ward_key}"
+
+    @property
+    def full(self) -> str:
+        return f"{self.ward}, {self.district}, {self.province}"
+
+
+@dataclass(frozen=True)
+class NewUnit:
+    """A commune, ward or special zone of the 34-province map, from 1/7/2025."""
+
+    province_key: str
+    ward_key: str
+    province: str  # "Tỉnh Quảng Ngãi"
+    ward: str  # "Phường Đăk Cấm"
+    ward_short: str
+    ward_type: str
+
+    @property
+    def full(self) -> str:
+        return f"{self.ward}, {self.province}"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where (part of) an old commune went."""
+
+    unit: NewUnit
+    default: bool  # the package's own pick for a divided commune; shown, never used to decide
+
+
+def package_dir() -> Path:
+    """The installed package's folder, located without importing it (its ``__init__`` is heavy)."""
+    spec = importlib.util.find_spec(PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(f"Thiếu gói {PACKAGE}: chạy pip install -e . (xem pyproject.toml).")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def package_version() -> str:
+    from importlib.metadata import version
+
+    return version(PACKAGE)
+
+
+def _untyped(keywords: list[str], type_name: str) -> list[str]:
+    """Keywords without their type prefix: "xadakcam" is covered by "dakcam" plus the word "xã"."""
+    from unicodedata import normalize
+
+    folded_type = "".join(c for c in normalize("NFD", type_name.lower()) if c.isalpha() and c.isascii())
+    folded_type = folded_type.replace("đ", "d")
+    out = []
+    for kw in keywords:
+        rest = kw[len(folded_type) :] if folded_type and kw.startswith(folded_type) else None
+        if rest and rest in keywords:
+            continue
+        out.append(kw)
+    return out
+
+
+class MapData:
+    """Indexes over the package's data; build once with :func:`map_data`."""
+
+    def __init__(self, folder: Path) -> None:
+        db = sqlite3.connect(f"file:{folder / 'data' / 'dataset.db'}?mode=ro", uri=True)
+        db.row_factory = sqlite3.Row
+        try:
+            legacy = db.execute(
+                "SELECT provinceKey, districtKey, wardKey, province, district, ward, wardShort, wardType,"
+                " districtShort, districtType, provinceShort, provinceKeywords, districtKeywords, wardKeywords"
+                " FROM admin_units_legacy"
+            ).fetchall()
+            new = db.execute(
+                "SELECT provinceKey, wardKey, province, ward, wardShort, wardType, provinceShort,"
+                " provinceKeywords, wardKeywords FROM admin_units"
+            ).fetchall()
+        finally:
+            db.close()
+        converter = json.loads((folder / "data" / "converter_2025.json").read_text(encoding="utf-8"))
+
+        # Old map.
+        self.province_names: dict[str, str] = {}
+        self.province_short: dict[str, str] = {}
+        self.province_keywords: dict[str, set[str]] = defaultdict(set)  # keyword → old province keys
+        self.district_names: dict[tuple[str, str], str] = {}
+        self.district_keywords: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        self.ward_keywords: dict[str, dict[str, list[OldUnit]]] = defaultdict(lambda: defaultdict(list))
+        self.old_units: dict[str, OldUnit] = {}
+        for r in legacy:
+            pk, dk = r["provinceKey"], r["districtKey"]
+            self.province_names[pk] = r["province"]
+            self.province_short[pk] = r["provinceShort"]
+            for kw in json.loads(r["provinceKeywords"] or "[]"):
+                if len(kw) >= 4:  # "hn", "qn": too short to trust inside a sentence
+                    self.province_keywords[kw].add(pk)
+            self.district_names[(pk, dk)] = r["district"]
+            for kw in _untyped(json.loads(r["districtKeywords"] or "[]"), r["districtType"] or ""):
+                self.district_keywords[pk][kw].add(dk)
+            if not r["wardKey"]:
+                continue
+            unit = OldUnit(
+                pk, dk, r["wardKey"], r["province"], r["district"], r["ward"], r["wardShort"], r["wardType"],
+                r["districtShort"], r["districtType"],
+            )  # fmt: skip
+            self.old_units[unit.key] = unit
+            for kw in _untyped(json.loads(r["wardKeywords"] or "[]"), r["wardType"] or ""):
+                self.ward_keywords[pk][kw].append(unit)
+
+        # New map.
+        self.new_units: dict[tuple[str, str], NewUnit] = {}
+        self.new_ward_keywords: dict[str, dict[str, list[NewUnit]]] = defaultdict(lambda: defaultdict(list))
+        self.new_province_names: dict[str, str] = {}
+        for r in new:
+            unit = NewUnit(r["provinceKey"], r["wardKey"], r["province"], r["ward"], r["wardShort"], r["wardType"])
+            self.new_units[(unit.province_key, unit.ward_key)] = unit
+            self.new_province_names[unit.province_key] = unit.province
+            for kw in _untyped(json.loads(r["wardKeywords"] or "[]"), r["wardType"] or ""):
+                self.new_ward_keywords[unit.province_key][kw].append(unit)
+
+        # Old province → new province, and old commune → new commune(s).
+        self.new_province_of: dict[str, str] = {}
+        for new_pk, old_pks in converter["DICT_PROVINCE"].items():
+            for old_pk in old_pks:
+                self.new_province_of[old_pk] = new_pk
+        self.targets: dict[str, list[Target]] = defaultdict(list)
+        for new_pk, wards in converter["DICT_PROVINCE_WARD_NO_DIVIDED"].items():
+            for new_wk, old_keys in wards.items():
+                unit = self.new_units.get((new_pk, new_wk))
+                if unit:
+                    for old_key in old_keys:
+                        self.targets[old_key].append(Target(unit, True))
+        for new_pk, divided in converter["DICT_PROVINCE_WARD_DIVIDED"].items():
+            for old_key, parts in divided.items():
+                for part in parts:
+                    unit = self.new_units.get((new_pk, part["newWardKey"]))
+                    if unit and all(t.unit != unit for t in self.targets[old_key]):
+                        self.targets[old_key].append(Target(unit, bool(part["isDefaultNewWard"])))
+        self.sources: dict[tuple[str, str], list[str]] = defaultdict(list)  # new unit → old keys
+        for old_key, targets in self.targets.items():
+            for t in targets:
+                self.sources[(t.unit.province_key, t.unit.ward_key)].append(old_key)
+
+    def siblings(self, old_province_key: str) -> list[str]:
+        """Old provinces merged into the same new province (Kon Tum → [Kon Tum, Quảng Ngãi])."""
+        new_pk = self.new_province_of.get(old_province_key)
+        return [old_province_key] + sorted(
+            pk for pk, npk in self.new_province_of.items() if npk == new_pk and pk != old_province_key
+        )
+
+    def new_units_of(self, new_province_key: str) -> list[NewUnit]:
+        return [u for (pk, _), u in self.new_units.items() if pk == new_province_key]
+
+
+@cache
+def map_data() -> MapData:
+    """Loaded on first use (~0.1 s), then kept: the recogniser's cheap gate runs without it."""
+    return MapData(package_dir())
