@@ -190,9 +190,8 @@ class MapData:
     def siblings(self, old_province_key: str) -> list[str]:
         """Old provinces merged into the same new province (Kon Tum → [Kon Tum, Quảng Ngãi])."""
         new_pk = self.new_province_of.get(old_province_key)
-        return [old_province_key] + sorted(
-            pk for pk, npk in self.new_province_of.items() if npk == new_pk and pk != old_province_key
-        )
+        others = sorted(pk for pk, npk in self.new_province_of.items() if npk == new_pk and pk != old_province_key)
+        return [old_province_key, *others]
 
     def new_units_of(self, new_province_key: str) -> list[NewUnit]:
         return [u for (pk, _), u in self.new_units.items() if pk == new_province_key]
