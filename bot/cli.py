@@ -8,7 +8,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from bot import render_text, texts
+from bot import merger_cli, render_text, texts
 from bot.config import Settings
 from bot.logs import configure as configure_logging
 from bot.render_text import explain_text
@@ -201,6 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     chat = with_faq(sub.add_parser("chat", help="trò chuyện ngay trong cửa sổ dòng lệnh"))
     chat.set_defaults(func=cmd_chat)
+    merger_cli.register(sub)
     return parser
 
 

@@ -30,6 +30,8 @@ CLI_USAGE = """Trợ lý số – cách dùng:
   python -m bot validate    kiểm tra dữ liệu hỏi đáp và danh mục thủ tục
   python -m bot stats       số mục theo lĩnh vực
   python -m bot eval        đo độ chính xác trên bộ câu hỏi mẫu
+  python -m bot address "xã Đăk Cấm, TP Kon Tum"   tra xã, phường mới của địa chỉ cũ
+  python -m bot communes    kiểm tra danh bạ trụ sở xã, phường (--generate: tạo danh sách tên)
 Xem thêm tuỳ chọn của từng lệnh: python -m bot <lệnh> --help"""
 CLI_EMPTY_QUESTION = (
     'Chưa có câu hỏi. Hãy gõ câu hỏi trong dấu ngoặc kép, ví dụ: python -m bot ask "làm căn cước ở đâu"'

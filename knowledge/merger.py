@@ -340,6 +340,15 @@ def _fuzzy_ward(tokens: list[str], start: int, type_tokens: set[int], table: dic
     return size, list(dict.fromkeys(key for key, score, _ in best if score >= top - 3))
 
 
+def _by_accents(units: list, typed: list[str]) -> list:
+    """Names that differ only by accents ("Ba Tơ", "Ba Tô"): when the citizen typed accents, keep theirs."""
+    if len(units) < 2 or all(w == fold(w) for w in typed):
+        return units
+    want = "".join(typed)
+    same = [u for u in units if "".join(_WORD.findall(u.ward_short.lower())) == want]
+    return same or units
+
+
 def _home_keys(home: str, data: MapData) -> list[str]:
     """The old province of the setting, then the others merged with it (Kon Tum → Kon Tum, Quảng Ngãi)."""
     keys = data.province_keywords.get("".join(_TOKEN.findall(fold(home)))) or {"tinhkontum"}
@@ -377,7 +386,9 @@ def parse(text: str, home: str = DEFAULT_HOME_OLD_PROVINCE, data: MapData | None
             # No type word, no district, no province: only a name of two or more words counts
             # ("dak cam"); a single common word ("hieu", "xop") is too likely to be something else.
             ward_spans = [s for s in ward_spans if s.end - s.start >= 2]
-        candidates = [(u, s) for s in ward_spans for u in data.ward_keywords[pk][s.key]]
+        candidates = [
+            (u, s) for s in ward_spans for u in _by_accents(data.ward_keywords[pk][s.key], typed_words[s.start : s.end])
+        ]
         fuzzy = False
         if not candidates:
             for p in (p for p, h in hints.items() if h[0] == "ward"):
@@ -473,7 +484,7 @@ def find_new_units(text: str, home: str = DEFAULT_HOME_OLD_PROVINCE, data: MapDa
 
 
 def _find_new(text: str, home: str, data: MapData) -> tuple[list[NewUnit], set[int]]:
-    tokens = _words(text)[1]
+    typed_words, tokens = _words(text)
     hints, type_tokens = _types(tokens)
     named = _spans(tokens, data.province_keywords, hints, (None, "province"))
     olds = [pk for s in named for pk in sorted(data.province_keywords[s.key])] or _home_keys(home, data)[:1]
@@ -484,7 +495,7 @@ def _find_new(text: str, home: str, data: MapData) -> tuple[list[NewUnit], set[i
         spans = _spans(tokens, table, hints, (None, "ward"))
         typed = [s for s in spans if s.hint == "ward"] or [s for s in spans if s.end - s.start >= 2]
         for s in typed:
-            units = table[s.key]
+            units = _by_accents(table[s.key], typed_words[s.start : s.end])
             same_type = [u for u in units if s.ward_type and u.ward_type == s.ward_type]
             found += same_type or units
             covered.update(range(s.start, s.end))
@@ -690,3 +701,14 @@ def _answer_office(text: str, folded: str, wanted: str, home: str, data: MapData
 
 
 _OFFICE_WORDS = frozenset("ubnd uy ban nhan dan tru so trung tam phuc vu hanh chinh cong an bo phan mot cua ca".split())  # noqa: SIM905
+
+
+_TYPE_ORDER = {"Phường": 0, "Xã": 1, "Đặc khu": 2}
+
+
+def province_units(home: str = DEFAULT_HOME_OLD_PROVINCE, data: MapData | None = None) -> tuple[str, list[NewUnit]]:
+    """The new province that ``home`` (an old province) belongs to, and all its communes, wards, special zones."""
+    data = data or map_data()
+    new_pk = data.new_province_of.get(_home_keys(home, data)[0], "")
+    units = sorted(data.new_units_of(new_pk), key=lambda u: (_TYPE_ORDER.get(u.ward_type, 3), fold(u.ward_short)))
+    return data.new_province_names.get(new_pk, ""), units

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -41,7 +42,7 @@ _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _PHONE = re.compile(r"^\+?[0-9][0-9 .()-]{6,18}[0-9]$")
 
 HEADER = """\
-# Danh bạ trụ sở xã, phường, đặc khu của tỉnh {province} (sau ngày 01/7/2025).
+# Danh bạ trụ sở xã, phường, đặc khu của {province} (sau ngày 01/7/2025).
 # Danh sách tên được tạo từ gói vietnamadminunits {version} (dữ liệu mở, giấy phép MIT):
 #   python -m bot communes --generate
 # Cán bộ điền các ô còn trống theo nguồn chính thức (cổng thông tin của xã/tỉnh, văn bản, gọi điện xác nhận):
@@ -94,13 +95,14 @@ def directory_path() -> Path:
 
 
 def _key(name: str) -> str:
-    from knowledge.merger import fold
-
-    return " ".join(re.findall(r"[a-z0-9]+", fold(name)))
+    """Names compare with their accents: "Xã Ba Tơ" and "Xã Ba Tô" are two communes."""
+    return " ".join(re.findall(r"[^\W_]+", unicodedata.normalize("NFC", name).lower()))
 
 
 def slug(name: str) -> str:
-    return "-".join(re.findall(r"[a-z0-9]+", _key(name)))
+    from knowledge.merger import fold
+
+    return "-".join(re.findall(r"[a-z0-9]+", fold(name)))
 
 
 # ------------------------------------------------------------------------------------------ reading
@@ -259,8 +261,18 @@ def generate(province: str, names: list[str], version: str, existing: Directory 
         f"province: {json.dumps(province, ensure_ascii=False)}",
         "communes:",
     ]
+    used = {o.id for o in keep.values()}
     for name in names:
-        office = keep.get(_key(name)) or Office(id=slug(name), name=name)
+        office = keep.get(_key(name))
+        if office is None:
+            # Names that differ only by accents ("Ba Tơ", "Ba Tô") need distinct ids.
+            base = new_id = slug(name)
+            n = 1
+            while new_id in used:
+                n += 1
+                new_id = f"{base}-{n}"
+            used.add(new_id)
+            office = Office(id=new_id, name=name)
         out.append(f"  - id: {office.id}")
         for key in FIELDS:
             if key == "id":
