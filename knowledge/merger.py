@@ -20,9 +20,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cache
 
 from knowledge import merger_render
-from knowledge.merger_data import MapData, NewUnit, OldUnit, Target, map_data
+from knowledge.merger_data import MapData, NewUnit, OldUnit, Target, district_gate_keys, map_data
 from knowledge.merger_directory import load_directory
 
 DEFAULT_HOME_OLD_PROVINCE = "Kon Tum"
@@ -47,6 +48,7 @@ def fold(text: str) -> str:
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 _WORD = re.compile(r"[^\W_]+")
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
 def _words(text: str) -> tuple[list[str], list[str]]:
@@ -240,6 +242,7 @@ class MergerReply:
     related_entry_ids: list[str] = field(default_factory=list)
     record_text: str = ""  # safe to store: commune-level names only, never the citizen's street or village
     offer_handoff: bool = False
+    result: Conversion | None = field(default=None, repr=False)  # the typed result behind the text, if any
 
 
 # ------------------------------------------------------------------------------------------ parsing
@@ -373,6 +376,7 @@ def parse(text: str, home: str = DEFAULT_HOME_OLD_PROVINCE, data: MapData | None
         district_spans = [
             (s, data.district_keywords[pk][s.key])
             for s in _spans(tokens, data.district_keywords[pk], hints, (None, "district"))
+            if not _is_the_province(s, named)
         ]
         districts = tuple(sorted({(pk, dk) for _, dks in district_spans for dk in dks}))
         district_typed = any(s.hint == "district" for s, _ in district_spans)
@@ -409,6 +413,15 @@ def parse(text: str, home: str = DEFAULT_HOME_OLD_PROVINCE, data: MapData | None
     return Parsed(
         tuple(provinces), assumed, (), (), first_ward_text, False, False, tuple(tokens), frozenset(base_cover)
     )
+
+
+def _is_the_province(span: Span, named: list[Span]) -> bool:
+    """ "Kon Tum", "Quảng Ngãi" without a type word name a province and a town: read as the province, unless
+    another province name follows ("phường Thắng Lợi, Kon Tum, tỉnh Kon Tum")."""
+    if span.hint:
+        return False
+    same = any(p.start == span.start and p.end == span.end for p in named)
+    return same and not any(p.start >= span.end for p in named)
 
 
 def _narrow(candidates: list[tuple[OldUnit, Span]], district_spans: list[tuple[Span, set[str]]]) -> list[OldUnit]:
@@ -536,6 +549,7 @@ def reply_for(result: Conversion, home: str) -> MergerReply:
              (f"{new.ward} gồm những nơi nào", f"{CHOICE_PREFIX}r:{new.ward_key}")],
             list(merger_render.AFTER_CONVERSION_ENTRIES),
             _record("đã chuyển", f"{result.old.full} → {new.full}"),
+            result=result,
         )  # fmt: skip
     if isinstance(result, Ambiguous):
         if result.reason == "names":
@@ -557,6 +571,7 @@ def reply_for(result: Conversion, home: str) -> MergerReply:
             choices,
             list(merger_render.AFTER_CONVERSION_ENTRIES),
             _record(f"nhiều khả năng ({result.reason})", detail),
+            result=result,
         )
     return MergerReply(
         "not_found",
@@ -565,6 +580,7 @@ def reply_for(result: Conversion, home: str) -> MergerReply:
         list(merger_render.ASK_ADDRESS_ENTRIES),
         _record("không tìm thấy", "tên xã không có trong dữ liệu"),  # what they typed may be personal
         offer_handoff=True,
+        result=result,
     )
 
 
@@ -622,14 +638,27 @@ def handle_choice(payload: str, home_province: str = DEFAULT_HOME_OLD_PROVINCE) 
     return None
 
 
-def is_candidate(text: str) -> bool:
-    """The cheap first test: False for most messages (no type word, no merger word), without loading data."""
-    return bool(text) and len(text) <= MAX_CHARS and _GATE.search(fold(text)) is not None
+@cache
+def _district_gate(home: str) -> re.Pattern[str]:
+    keys = district_gate_keys(home.strip())
+    return re.compile("|".join(sorted(keys, key=len, reverse=True)) or "(?!)")
+
+
+def is_candidate(text: str, home_province: str = DEFAULT_HOME_OLD_PROVINCE) -> bool:
+    """The cheap first test, without the map: False for most messages (no type word, no merger word, no
+    district of the home province)."""
+    if not text or len(text) > MAX_CHARS:
+        return False
+    folded = fold(text)
+    if _GATE.search(folded):
+        return True
+    squeezed = _NON_ALNUM.sub("", folded)
+    return _district_gate(home_province or DEFAULT_HOME_OLD_PROVINCE).search(squeezed) is not None
 
 
 def answer(text: str, home_province: str = DEFAULT_HOME_OLD_PROVINCE) -> MergerReply | None:
     """The reply to an old-address, reverse or commune-office question; None for any other message."""
-    if not is_candidate(text):
+    if not is_candidate(text, home_province):
         return None
     folded = fold(text)
     home = home_province or DEFAULT_HOME_OLD_PROVINCE
