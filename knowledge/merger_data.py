@@ -92,10 +92,7 @@ def package_version() -> str:
 
 def _untyped(keywords: list[str], type_name: str) -> list[str]:
     """Keywords without their type prefix: "xadakcam" is covered by "dakcam" plus the word "xã"."""
-    from unicodedata import normalize
-
-    folded_type = "".join(c for c in normalize("NFD", type_name.lower()) if c.isalpha() and c.isascii())
-    folded_type = folded_type.replace("đ", "d")
+    folded_type = _fold_key(type_name.lower()).replace(" ", "")
     out = []
     for kw in keywords:
         rest = kw[len(folded_type) :] if folded_type and kw.startswith(folded_type) else None
@@ -105,10 +102,32 @@ def _untyped(keywords: list[str], type_name: str) -> list[str]:
     return out
 
 
+@cache
 def _fold_key(key: str) -> str:
     from unicodedata import normalize
 
     return "".join(c for c in normalize("NFD", key.replace("đ", "d")) if c.isascii())
+
+
+class _Lazy(dict):
+    """A dict whose missing keys are built on first access (one province's index)."""
+
+    def __init__(self, build) -> None:  # type: ignore[no-untyped-def]
+        super().__init__()
+        self._build = build
+
+    def __missing__(self, key: str):  # type: ignore[no-untyped-def]
+        value = self[key] = self._build(key)
+        return value
+
+
+def _with_folded(table: dict[str, list]) -> dict[str, list]:
+    """The package keeps accented keywords for names that differ only by accents ("batơ", "batô");
+    file each under its folded form too, so "ba to" finds both and the citizen's accents choose."""
+    for kw in [k for k in table if not k.isascii()]:
+        folded = _fold_key(kw)
+        table[folded] = list(dict.fromkeys([*table.get(folded, []), *table[kw]]))
+    return table
 
 
 class MapData:
@@ -131,54 +150,43 @@ class MapData:
             db.close()
         converter = json.loads((folder / "data" / "converter_2025.json").read_text(encoding="utf-8"))
 
-        # Old map.
+        # Old map. Keyword indexes of communes and districts are built per province on first use
+        # (json of ~10,000 keyword lists is most of the cost; an address names one or two provinces).
         self.province_names: dict[str, str] = {}
         self.province_short: dict[str, str] = {}
         self.province_keywords: dict[str, set[str]] = defaultdict(set)  # keyword → old province keys
         self.district_names: dict[tuple[str, str], str] = {}
-        self.district_keywords: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-        self.ward_keywords: dict[str, dict[str, list[OldUnit]]] = defaultdict(lambda: defaultdict(list))
         self.old_units: dict[str, OldUnit] = {}
+        self._legacy_rows: dict[str, list[sqlite3.Row]] = defaultdict(list)
         for r in legacy:
             pk, dk = r["provinceKey"], r["districtKey"]
-            self.province_names[pk] = r["province"]
-            self.province_short[pk] = r["provinceShort"]
-            for kw in json.loads(r["provinceKeywords"] or "[]"):
-                if len(kw) >= 4:  # "hn", "qn": too short to trust inside a sentence
-                    self.province_keywords[kw].add(pk)
+            if pk not in self.province_names:
+                self.province_names[pk] = r["province"]
+                self.province_short[pk] = r["provinceShort"]
+                for kw in json.loads(r["provinceKeywords"] or "[]"):
+                    if len(kw) >= 4:  # "hn", "qn": too short to trust inside a sentence
+                        self.province_keywords[kw].add(pk)
             self.district_names[(pk, dk)] = r["district"]
-            for kw in _untyped(json.loads(r["districtKeywords"] or "[]"), r["districtType"] or ""):
-                self.district_keywords[pk][kw].add(dk)
-            if not r["wardKey"]:
-                continue
-            unit = OldUnit(
-                pk, dk, r["wardKey"], r["province"], r["district"], r["ward"], r["wardShort"], r["wardType"],
-                r["districtShort"], r["districtType"],
-            )  # fmt: skip
-            self.old_units[unit.key] = unit
-            for kw in _untyped(json.loads(r["wardKeywords"] or "[]"), r["wardType"] or ""):
-                self.ward_keywords[pk][kw].append(unit)
+            self._legacy_rows[pk].append(r)
+            if r["wardKey"]:
+                unit = OldUnit(
+                    pk, dk, r["wardKey"], r["province"], r["district"], r["ward"], r["wardShort"], r["wardType"],
+                    r["districtShort"], r["districtType"],
+                )  # fmt: skip
+                self.old_units[unit.key] = unit
+        self.district_keywords: dict[str, dict[str, set[str]]] = _Lazy(self._district_index)
+        self.ward_keywords: dict[str, dict[str, list[OldUnit]]] = _Lazy(self._ward_index)
 
         # New map.
         self.new_units: dict[tuple[str, str], NewUnit] = {}
-        self.new_ward_keywords: dict[str, dict[str, list[NewUnit]]] = defaultdict(lambda: defaultdict(list))
         self.new_province_names: dict[str, str] = {}
+        self._new_rows: dict[str, list[sqlite3.Row]] = defaultdict(list)
         for r in new:
             unit = NewUnit(r["provinceKey"], r["wardKey"], r["province"], r["ward"], r["wardShort"], r["wardType"])
             self.new_units[(unit.province_key, unit.ward_key)] = unit
             self.new_province_names[unit.province_key] = unit.province
-            for kw in _untyped(json.loads(r["wardKeywords"] or "[]"), r["wardType"] or ""):
-                self.new_ward_keywords[unit.province_key][kw].append(unit)
-
-        # The package keeps accented keywords for names that differ only by accents ("batơ", "batô");
-        # file each under its folded form too, so "ba to" finds both and the citizen's accents choose.
-        for table in (*self.ward_keywords.values(), *self.new_ward_keywords.values()):
-            for kw in [k for k in table if not k.isascii()]:
-                folded = _fold_key(kw)
-                table[folded] = list(dict.fromkeys([*table.get(folded, []), *table[kw]]))
-        for dtable in self.district_keywords.values():
-            for kw in [k for k in dtable if not k.isascii()]:
-                dtable[_fold_key(kw)] |= dtable[kw]
+            self._new_rows[unit.province_key].append(r)
+        self.new_ward_keywords: dict[str, dict[str, list[NewUnit]]] = _Lazy(self._new_ward_index)
 
         # Old province → new province, and old commune → new commune(s).
         self.new_province_of: dict[str, str] = {}
@@ -202,6 +210,36 @@ class MapData:
         for old_key, targets in self.targets.items():
             for t in targets:
                 self.sources[(t.unit.province_key, t.unit.ward_key)].append(old_key)
+
+    def _district_index(self, pk: str) -> dict[str, set[str]]:
+        table: dict[str, set[str]] = defaultdict(set)
+        seen = set()
+        for r in self._legacy_rows.get(pk, []):
+            if r["districtKey"] in seen:
+                continue
+            seen.add(r["districtKey"])
+            for kw in _untyped(json.loads(r["districtKeywords"] or "[]"), r["districtType"] or ""):
+                table[kw].add(r["districtKey"])
+        for kw in [k for k in table if not k.isascii()]:
+            table[_fold_key(kw)] |= table[kw]
+        return table
+
+    def _ward_index(self, pk: str) -> dict[str, list[OldUnit]]:
+        table: dict[str, list[OldUnit]] = defaultdict(list)
+        for r in self._legacy_rows.get(pk, []):
+            if r["wardKey"]:
+                unit = self.old_units[f"{pk}_{r['districtKey']}_{r['wardKey']}"]
+                for kw in _untyped(json.loads(r["wardKeywords"] or "[]"), r["wardType"] or ""):
+                    table[kw].append(unit)
+        return _with_folded(table)
+
+    def _new_ward_index(self, pk: str) -> dict[str, list[NewUnit]]:
+        table: dict[str, list[NewUnit]] = defaultdict(list)
+        for r in self._new_rows.get(pk, []):
+            unit = self.new_units[(pk, r["wardKey"])]
+            for kw in _untyped(json.loads(r["wardKeywords"] or "[]"), r["wardType"] or ""):
+                table[kw].append(unit)
+        return _with_folded(table)
 
     def siblings(self, old_province_key: str) -> list[str]:
         """Old provinces merged into the same new province (Kon Tum → [Kon Tum, Quảng Ngãi])."""
