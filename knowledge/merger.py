@@ -520,7 +520,7 @@ def _find_new(text: str, home: str, data: MapData) -> tuple[list[NewUnit], set[i
     found: list[NewUnit] = []
     covered = set(type_tokens) | {i for s in named for i in range(s.start, s.end)}
     for new_pk in dict.fromkeys(data.new_province_of.get(pk, pk) for pk in olds):
-        table = data.new_ward_keywords.get(new_pk, {})
+        table = data.new_ward_keywords[new_pk]
         spans = _spans(tokens, table, hints, (None, "ward"))
         typed = [s for s in spans if s.hint == "ward"] or [s for s in spans if s.end - s.start >= 2]
         for s in typed:
