@@ -104,7 +104,8 @@ _REVERSE = re.compile(
 _CONVERT = re.compile(
     r"\b(?:gio la|bay gio la|gio thuoc|nay la|nay thuoc|hien nay|bay gio|thanh (?:xa|phuong)|"
     r"thuoc (?:xa|phuong|dac khu)|(?:xa|phuong|dac khu|don vi) (?:moi )?nao|dia chi moi|ten moi|(?:xa|phuong) moi|"
-    r"sau sap nhap|sap nhap|sap xep|doi ten|moi la gi|ghi the nao|ghi sao|viet the nao|chuyen (?:ve|thanh))\b"
+    r"sau sap nhap|sap nhap|sap xep|doi ten|moi la gi|ghi the nao|ghi sao|viet the nao|chuyen (?:ve|thanh)|"
+    r"(?:gop|nhap|sap nhap) vao|thuoc ve|ve dau|vao dau|(?:xa|phuong) gi|ten (?:la )?gi)\b"
 )
 # "địa chỉ mới của tôi", "sau sáp nhập thôn tôi thuộc xã nào": the question without a place in it.
 _ASK_OWN = re.compile(
@@ -135,10 +136,11 @@ _TYPE_WORDS: dict[tuple[str, ...], tuple[str, str | None]] = {
     ("quan",): ("district", None),
     ("q",): ("district", None),
     ("tinh",): ("province", None),
+    ("t",): ("province", None),
 }
 # Parts of an address that are not administrative units (street, village) or carry no meaning.
 _ADDRESS_WORDS = _wordset(
-    "thon to xom lang ban plei so nha duong ap khu pho kp tdp dan hem ngo kiet vn viet nam cu moi o tai "
+    "thon to xom lang ban plei so nha duong ap khu pho kp tdp dan hem ngo kiet vn viet nam kt cu moi o tai ho khau "
     "toi em minh cua la dia chi que quan noi thuong tru tam tru nay truoc day va a nhe nha ad oi"
 )
 _STREET_WORDS = _wordset("thon to xom lang ban plei so nha duong ap khu kp tdp hem ngo kiet")
@@ -222,10 +224,10 @@ class MergerReply:
 # ------------------------------------------------------------------------------------------ parsing
 
 
-# Words that follow a type word without being a name: "xã nào", "phường mới", "huyện cũ".
+# Words that follow a type word without being a name: "xã nào", "phường mới", "huyện cũ", "xã hội".
 _NOT_NAMES = _wordset(
-    "nao gi moi cu do nay kia toi minh em cua o la thi va nhung cac thuoc nhap sap co khong ma se da duoc "
-    "con hay tren duoi ben"
+    "hoi lam can phai nhan cap giai mo nghi dang ky nao gi moi cu do nay kia toi minh em cua o la thi va "
+    "nhung cac thuoc nhap sap co khong ma se da duoc con hay tren duoi ben"
 )
 
 
@@ -475,7 +477,10 @@ def _address_like(parsed: Parsed) -> bool:
         if i >= first and i not in parsed.covered and tok not in _ADDRESS_WORDS and not tok.isdigit():
             return False
     prefix = parsed.tokens[:first]
-    return not prefix or any(t in _STREET_WORDS or t.isdigit() for t in prefix)
+    # "thôn 5, ...", "số 12 Trần Phú, ...", "Quê: ...", "địa chỉ thường trú: ..."
+    return all(t in _ADDRESS_WORDS or t.isdigit() for t in prefix) or any(
+        t in _STREET_WORDS or t.isdigit() for t in prefix
+    )
 
 
 def _record(kind: str, detail: str) -> str:
@@ -626,7 +631,7 @@ def answer(text: str, home_province: str = DEFAULT_HOME_OLD_PROVINCE) -> MergerR
     if isinstance(result, Converted):
         return reply_for(result, home) if cue or _address_like(parsed) else None
     if isinstance(result, Ambiguous):
-        if result.reason == "district" and not (parsed.district_typed and cue):
+        if result.reason == "district" and not (parsed.district_typed and (cue or _address_like(parsed))):
             return None  # "Kon Tum bây giờ thuộc tỉnh nào" names a town, but asks about the province
         return reply_for(result, home) if cue or _address_like(parsed) else None
     if result.name and (cue or _address_like(parsed)):
@@ -667,7 +672,7 @@ def _answer_office(text: str, folded: str, wanted: str, home: str, data: MapData
         return _office_reply(result.new, wanted, via=result.old)
     if isinstance(result, Ambiguous) and result.reason != "district":
         return reply_for(result, home)
-    if isinstance(result, NotFound) and result.name:
+    if isinstance(result, NotFound) and result.name and bare:
         return reply_for(result, home)
     return None
 

@@ -167,6 +167,13 @@ def test_catalogue_and_dev_questions_are_not_taken_for_addresses():
         "tôi không hiểu",
         "UBND xã ở đâu",
         "xã phường mới của quảng ngãi",
+        "Xã hội số là gì",
+        "bảo hiểm xã hội ở Đăk Hà ở đâu",
+        "UBND xã làm việc thứ 7 không",
+        "công an phường có làm căn cước buổi tối không",
+        "tôi ở Kon Tum muốn làm hộ chiếu",
+        "làm sổ đỏ ở xã Đăk Cấm mất bao lâu",
+        "giờ làm việc của bộ phận một cửa",
     ],
 )
 def test_procedure_questions_that_name_places_are_left_to_the_catalogue(text):
@@ -188,9 +195,24 @@ def test_a_name_not_in_the_data_is_said_honestly():
 
 
 def test_district_only_lists_the_new_communes():
-    reply = merger.answer("huyện Đăk Hà giờ là những xã nào")
-    assert reply and isinstance(reply.result, Ambiguous) and reply.result.reason == "district"
-    assert "không còn cấp huyện" in reply.text and "Xã Đăk Ui" in reply.text
+    for text in ("huyện Đăk Hà giờ là những xã nào", "H. Đăk Hà"):
+        reply = merger.answer(text)
+        assert reply and isinstance(reply.result, Ambiguous) and reply.result.reason == "district"
+        assert "không còn cấp huyện" in reply.text and "Xã Đăk Ui" in reply.text
+
+
+def test_old_commune_office_question_names_the_new_commune():
+    reply = merger.answer("UBND phường Quyết Thắng ở đâu")
+    assert reply and reply.kind == "office"
+    assert reply.text.startswith("Phường Quyết Thắng, Thành phố Kon Tum (cũ) nay thuộc Phường Kon Tum")
+
+
+def test_names_that_differ_only_by_accents_follow_the_citizens_accents():
+    accented = merger.answer("UBND xã Ba Tô ở đâu")
+    assert accented and accented.kind == "office" and "xã Ba Tô" in accented.text
+    plain = merger.answer("UBND xã Ba To ở đâu")
+    assert plain and plain.kind == "ambiguous"
+    assert sorted(label for label, _ in plain.choices) == ["Xã Ba Tô", "Xã Ba Tơ"]
 
 
 def test_reverse_question_lists_the_old_communes():
