@@ -589,7 +589,9 @@ def handle_choice(payload: str, home_province: str = DEFAULT_HOME_OLD_PROVINCE) 
 
 @cache
 def _district_gate(home: str) -> re.Pattern[str]:
-    return re.compile(_trie_pattern(sorted(district_gate_keys(home.strip()))))
+    # An unknown HOME_OLD_PROVINCE falls back to Kon Tum, as the parser does (``_home_keys``).
+    keys = district_gate_keys(home.strip()) or district_gate_keys(DEFAULT_HOME_OLD_PROVINCE)
+    return re.compile(_trie_pattern(sorted(keys)))
 
 
 def is_candidate(text: str, home_province: str = DEFAULT_HOME_OLD_PROVINCE) -> bool:

@@ -145,6 +145,9 @@ def test_missing_province_is_assumed_from_the_setting_and_said():
     assert Settings.from_env({}).home_old_province == "Kon Tum"
     other = merger.answer("xã Tịnh Ấn Tây giờ là xã nào", "Quảng Ngãi")
     assert other and "tỉnh Quảng Ngãi cũ" in other.text
+    for home in ("Tỉnh Kon Tum", "kontum", "không rõ"):  # an unknown setting falls back to Kon Tum
+        bare = merger.answer("Pờ Y Ngọc Hồi", home)
+        assert bare and bare.kind == "converted" and "Xã Bờ Y" in bare.text, home
     named = merger.answer("xã Đăk Cấm, thành phố Kon Tum, tỉnh Kon Tum")
     assert named and "chưa ghi tỉnh" not in named.text
 
