@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.cli import main
 from bot.config import Settings
@@ -393,3 +395,20 @@ def test_ordinary_questions_do_not_load_the_package_and_cost_microseconds():
         merger.is_candidate(q)
     per_message = (time.perf_counter() - started) / len(questions)
     assert per_message < 0.5e-3  # typically ~0.01 ms; the bound leaves room for a loaded CI machine
+
+
+_PIECES = ["xã", "X.", "phường", "TT", "huyện", "H.", "TP", "tỉnh", "Kon Tum", "Đăk", "Cấm", "Long", "Hà"]
+_PIECES += ["nào", "UBND", "công an", "gồm", "giờ là", "thôn", "5", ",", "ở đâu", "địa chỉ mới", "Ba Tô"]
+_PIECES += ["Quảng Ngãi", "Trà Bùi", "sáp nhập"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_PIECES), st.text(max_size=6)), max_size=14))
+def test_any_mix_of_place_words_gets_a_reply_or_none_never_an_error(pieces):
+    reply = merger.answer(" ".join(pieces))
+    if reply is not None:
+        assert reply.text and reply.record_text.startswith("[địa chỉ sau sáp nhập]")
+        assert all(len(payload.encode()) <= 64 for _, payload in reply.choices)
+        for _, payload in reply.choices:
+            tapped = merger.handle_choice(payload)
+            assert tapped is None or tapped.text
