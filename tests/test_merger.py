@@ -366,6 +366,14 @@ def test_generate_keeps_what_staff_filled(tmp_path):
     assert main(["communes", "--check", "--path", str(path)]) == 0
 
 
+def test_generate_refuses_to_overwrite_a_broken_directory(tmp_path, capsys):
+    path = tmp_path / "communes.yaml"
+    path.write_text("communes:\n  - id: x\n    name: Xã Đăk Ui\n    phone: abc\n", encoding="utf-8")
+    assert main(["communes", "--generate", "--path", str(path)]) == 2
+    assert "Sửa các lỗi trên" in capsys.readouterr().err
+    assert "phone: abc" in path.read_text(encoding="utf-8")  # staff data untouched
+
+
 # ------------------------------------------------------------------------------------------ CLI and cost
 
 
