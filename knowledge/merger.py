@@ -494,7 +494,7 @@ def reply_for(result: Conversion, home: str) -> MergerReply:
         return MergerReply(
             "converted",
             merger_render.converted(result),
-            [(f"Trụ sở {new.ward}", f"{CHOICE_PREFIX}o:{new.ward_key}"),
+            [(f"Trụ sở {merger_render.mid(new.ward)}", f"{CHOICE_PREFIX}o:{new.ward_key}"),
              (f"{new.ward} gồm những nơi nào", f"{CHOICE_PREFIX}r:{new.ward_key}")],
             list(merger_render.AFTER_CONVERSION_ENTRIES),
             _record("đã chuyển", f"{result.old.full} → {new.full}"),
@@ -552,7 +552,7 @@ def _reverse_reply(unit: NewUnit, data: MapData) -> MergerReply:
     return MergerReply(
         "reverse",
         merger_render.reverse(unit, sources, divided),
-        [(f"Trụ sở {unit.ward}", f"{CHOICE_PREFIX}o:{unit.ward_key}")],
+        [(f"Trụ sở {merger_render.mid(unit.ward)}", f"{CHOICE_PREFIX}o:{unit.ward_key}")],
         [],
         _record("gồm xã cũ", unit.full),
     )

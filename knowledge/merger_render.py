@@ -42,7 +42,7 @@ def _province_short(name: str) -> str:
     return name.removeprefix("Tỉnh ").removeprefix("Thành phố ")
 
 
-def _mid(name: str) -> str:
+def mid(name: str) -> str:
     """A unit name inside a sentence: "Xã Đăk Ui" → "xã Đăk Ui"."""
     return name[:1].lower() + name[1:]
 
@@ -83,7 +83,7 @@ def ambiguous(result: Ambiguous) -> str:
         ]
     elif result.reason == "district":
         lines = [
-            f"📍 {result.district} (cũ): {NO_DISTRICT}",
+            f"📍 {result.district} (cũ). {NO_DISTRICT}",
             "Các xã, thị trấn của huyện cũ nay thuộc:",
             *[f"• {o.new.ward}" for o in result.options],
             f"Bạn ở xã, thị trấn nào của huyện cũ? {HOW_TO_WRITE}",
@@ -134,11 +134,11 @@ def office(unit: NewUnit, record: Office | None, wanted: str, via: OldUnit | Non
     lines = []
     if via:
         lines.append(f"{via.ward}, {via.district} (cũ) nay thuộc {unit.ward}, {unit.province}.")
-    title = f"🏛 {label} {_mid(unit.ward)} ({unit.province})"
+    title = f"🏛 {label} {mid(unit.ward)} ({unit.province})"
     if record is None or record.empty:
         lines += [
             title,
-            f"Chưa có địa chỉ đã xác nhận của {label} {_mid(unit.ward)} trong danh bạ của chúng tôi.",
+            f"Chưa có địa chỉ đã xác nhận của {label} {mid(unit.ward)} trong danh bạ của chúng tôi.",
             "Bạn có thể hỏi trưởng thôn, tổ dân phố, hoặc tìm cơ quan và thủ tục trên Cổng Dịch vụ công quốc gia: "
             + PORTAL_URL,
             "Nếu cần, bạn có thể để lại câu hỏi để cán bộ trả lời.",
@@ -152,7 +152,7 @@ def office(unit: NewUnit, record: Office | None, wanted: str, via: OldUnit | Non
     ]
     fields.sort(key=lambda f: f[0] != wanted)  # what was asked comes first
     if not dict((k, v) for k, _, v in fields).get(wanted):
-        lines.append(f"Chưa có địa chỉ đã xác nhận của {label} {_mid(unit.ward)}; các thông tin đã có:")
+        lines.append(f"Chưa có địa chỉ đã xác nhận của {label} {mid(unit.ward)}; các thông tin đã có:")
     lines += [f"• {name}: {value}" for _, name, value in fields if value]
     if record.opening_hours:
         lines.append(f"• Giờ làm việc: {record.opening_hours}")
