@@ -20,6 +20,7 @@ test: $(STAMP)
 	bash scripts/ensure-chromium.sh
 	$(PY) -m ruff check .
 	$(PY) -m bot validate
+	$(PY) -m bot communes
 	$(PY) -m pytest
 
 lint: $(STAMP)
@@ -30,6 +31,7 @@ eval: $(STAMP)
 
 validate: $(STAMP)
 	$(PY) -m bot validate
+	$(PY) -m bot communes
 
 bench: $(STAMP)
 	$(PY) bench/bench_search.py

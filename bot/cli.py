@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 
-from bot import render_text, texts
+from bot import merger_cli, render_text, texts
 from bot.config import Settings
 from bot.conversation import Conversation
 from bot.flood import FloodGuard
@@ -355,6 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     chat = with_faq(sub.add_parser("chat", help="trò chuyện ngay trong cửa sổ dòng lệnh"))
     chat.set_defaults(func=cmd_chat)
+    merger_cli.register(sub)
     return parser
 
 

@@ -65,6 +65,7 @@ class Settings:
     def knowledge(self) -> KnowledgeDir:
         """The staff's knowledge files (KNOWLEDGE_DIR, FAQ_PATH for the FAQ alone)."""
         return content.from_env({"KNOWLEDGE_DIR": str(self.knowledge_dir or ""), "FAQ_PATH": str(self.faq_path or "")})
+    home_old_province: str = "Kon Tum"  # old province assumed when an address names none (merger feature)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -107,6 +108,7 @@ class Settings:
             weekly_report=env.get("WEEKLY_REPORT", "").strip().lower() not in ("off", "0", "false", "no"),
             console_url=env.get("CONSOLE_URL", "").strip().rstrip("/"),
             knowledge_dir=Path(env["KNOWLEDGE_DIR"].strip()) if env.get("KNOWLEDGE_DIR", "").strip() else None,
+            home_old_province=env.get("HOME_OLD_PROVINCE", "").strip() or cls.home_old_province,
         )
 
     @property

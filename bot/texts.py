@@ -74,6 +74,8 @@ CLI_USAGE = """Trợ lý số – cách dùng:
   python -m bot stats       số mục theo lĩnh vực
   python -m bot eval        đo độ chính xác trên bộ câu hỏi mẫu
   python -m bot poster -o ap-phich.pdf   áp phích mã QR để in (--sector ID, --entry ID; .png cũng được)
+  python -m bot address "xã Đăk Cấm, TP Kon Tum"   tra xã, phường mới của địa chỉ cũ
+  python -m bot communes    kiểm tra danh bạ trụ sở xã, phường (--generate: tạo danh sách tên)
 Xem thêm tuỳ chọn của từng lệnh: python -m bot <lệnh> --help"""
 CLI_EMPTY_QUESTION = (
     'Chưa có câu hỏi. Hãy gõ câu hỏi trong dấu ngoặc kép, ví dụ: python -m bot ask "làm căn cước ở đâu"'

@@ -32,7 +32,8 @@ SECTORS = "sectors.yaml"
 LEXICON = "lexicon.yaml"
 PROCEDURES = "procedures"
 # Every staff-owned file besides procedures/*.yaml: copied on first start, watched, offered on upgrades.
-STAFF_FILES: tuple[str, ...] = (FAQ, SECTORS, LEXICON)
+COMMUNES = "communes.yaml"  # the new communes' offices (knowledge/merger_directory.py)
+STAFF_FILES: tuple[str, ...] = (FAQ, SECTORS, LEXICON, COMMUNES)
 MANIFEST = ".shipped.json"  # fingerprints of the shipped items staff have seen (seeded, taken in or left)
 
 PACKAGE_DIR = Path(__file__).resolve().parent

@@ -118,9 +118,9 @@ def test_a_staff_file_new_in_this_version_is_copied_but_a_removed_one_is_not_bro
     staff, shipped = dirs
     seed(staff, shipped)
     staff.path("lexicon.yaml").unlink()  # staff removed it (the catalogue then refuses: their choice)
-    monkeypatch.setattr(content, "STAFF_FILES", (*content.STAFF_FILES, "communes.yaml"))
-    shipped.path("communes.yaml").write_text("communes: []\n", encoding="utf-8")
-    assert seed(staff, shipped) == ["communes.yaml"]
+    monkeypatch.setattr(content, "STAFF_FILES", (*content.STAFF_FILES, "future-file.yaml"))
+    shipped.path("future-file.yaml").write_text("items: []\n", encoding="utf-8")
+    assert seed(staff, shipped) == ["future-file.yaml"]
     assert not staff.path("lexicon.yaml").exists()
 
 
