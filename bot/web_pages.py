@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from html import escape
 from typing import Any
@@ -63,17 +64,41 @@ def chat() -> str:
     return page("Hỏi đáp", body)
 
 
+_URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
+
+
+def link(url: str, title: str) -> str:
+    """An official site, opened in a new tab; the chat page is not handed to it (noopener)."""
+    return f'<a href="{e(url)}" target="_blank" rel="noopener noreferrer">{e(title)}</a>'
+
+
+def text_html(text: str, heading: str = "") -> str:
+    """Reflowed text as HTML: blank-line paragraphs as <p>, kept line breaks (steps, bullets) as <br>,
+    web addresses as links. Everything is escaped."""
+    paragraphs = []
+    for number, paragraph in enumerate(text.split("\n\n")):
+        lines = []
+        for line in paragraph.split("\n"):
+            pieces, last = [], 0
+            for match in _URL.finditer(line):
+                pieces += [e(line[last : match.start()]), link(match.group(), match.group())]
+                last = match.end()
+            lines.append("".join(pieces) + e(line[last:]))
+        body = "<br>".join(lines)
+        if heading and number == 0:
+            body = f"<b>{e(heading)}:</b><br>{body}"
+        paragraphs.append(f"<p>{body}</p>")
+    return "".join(paragraphs)
+
+
 def entry_html(entry: Entry) -> str:
-    parts = [f"<strong>{e(entry.title)}</strong>"]
+    parts = [f'<p class="title"><strong>{e(entry.title)}</strong></p>']
     for heading, lines in entry_sections(entry):
         if heading == texts.LINKS:  # real links instead of the plain-text list
-            links = "<br>".join(
-                f'<a href="{e(x.url)}" target="_blank" rel="noopener noreferrer">{e(x.title)}</a>' for x in entry.links
-            )
+            links = "<br>".join("• " + link(x.url, x.title) for x in entry.links)
             parts.append(f"<p><b>{e(heading)}:</b><br>{links}</p>")
             continue
-        body = "<br>".join(e(line.strip()) for line in lines).replace("\n", "<br>")
-        parts.append(f"<p><b>{e(heading)}:</b><br>{body}</p>" if heading else f"<p>{body}</p>")
+        parts.append(text_html("\n".join(lines), heading))
     return "".join(parts)
 
 
