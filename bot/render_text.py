@@ -62,7 +62,6 @@ def reflow(text: str) -> str:
     return "\n".join(out).strip()
 
 
-
 def entry_sections(entry: Entry) -> list[tuple[str, list[str]]]:
     """An entry as (heading, lines) sections, in the order a citizen needs them; text reflowed."""
     sections: list[tuple[str, list[str]]] = [("", [reflow(entry.answer)])]
