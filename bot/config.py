@@ -45,6 +45,7 @@ class Settings:
     log_level: str = "INFO"
     log_format: str = "text"  # "json": one JSON object per line
     thresholds: Thresholds = field(default_factory=Thresholds)
+    embed_origins: str = ""  # portals allowed to embed the web chat (widget.js), comma-separated origins
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -73,4 +74,5 @@ class Settings:
             log_level=env.get("LOG_LEVEL", "").strip() or cls.log_level,
             log_format=env.get("LOG_FORMAT", "").strip().lower() or cls.log_format,
             thresholds=Thresholds.from_env(env),
+            embed_origins=env.get("EMBED_ORIGINS", "").strip(),
         )

@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
+from bot import web_chat
 from bot import web_pages as pages
 from bot.config import Settings
 from bot.engine import Engine
@@ -92,9 +93,10 @@ async def security(request: web.Request, handler) -> web.StreamResponse:
                 raise web.HTTPForbidden(text="Phiên làm việc không hợp lệ (CSRF). Hãy tải lại trang.")
         request[CSRF] = csrf
     response = await handler(request)
-    response.headers["Content-Security-Policy"] = CSP
+    response.headers.setdefault("Content-Security-Policy", CSP)  # /embed opens frame-ancestors (web_chat.py)
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["X-Frame-Options"] = "DENY"
+    if "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]:
+        response.headers["X-Frame-Options"] = "DENY"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
@@ -107,7 +109,7 @@ def html(text: str, status: int = 200) -> web.Response:
 
 
 async def chat_page(request: web.Request) -> web.Response:
-    response = html(pages.chat())
+    response = html(web_chat.chat_html(request.app[ENGINE].index.catalogue))
     if CHAT_COOKIE not in request.cookies:
         response.set_cookie(
             CHAT_COOKIE, secrets.token_urlsafe(16), httponly=True, samesite="Strict", max_age=86400 * 30
@@ -497,4 +499,5 @@ def build_web_app(settings: Settings, engine: Engine, recorder: Recorder, store:
     app.router.add_post("/admin/candidates", decide_candidate)
     app.router.add_get("/admin/tickets", tickets_page)
     app.router.add_get("/admin/tickets/draft", ticket_draft)
+    web_chat.register_chat_routes(app, lambda: app[ENGINE].index.catalogue, CSP, settings.embed_origins)
     return app

@@ -51,19 +51,6 @@ def page(title: str, body: str, csrf: str | None = None) -> str:
     )
 
 
-def chat() -> str:
-    body = (
-        '<div class="card bot">Xin chào! Mình là Trợ lý số. Bạn cứ gõ câu hỏi về chuyển đổi số, căn cước, VNeID, '
-        "khai sinh, cư trú, thuế, bảo hiểm… có dấu hay không dấu đều được.</div>"
-        '<div id="log" aria-live="polite"></div>'
-        '<form id="ask" class="card"><label for="q">Câu hỏi của bạn</label>'
-        '<input type="text" id="q" name="q" autocomplete="off" maxlength="2000" required>'
-        '<p><button type="submit">Gửi</button></p></form>'
-        '<script src="/static/chat.js"></script>'
-    )
-    return page("Hỏi đáp", body)
-
-
 _URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
 
 

@@ -1,60 +1,233 @@
 // Web chat: sends questions as JSON and shows the server's answer. The server escapes everything it
-// returns; what the citizen typed is shown with textContent, never as HTML.
+// returns as "html"; what the citizen typed is shown with textContent, never as HTML. The texts come
+// from bot/texts.py as data attributes of <body> (the CSP allows no inline script).
+// The answer's JSON may gain fields: only "html" (or else "text") is read, anything else is ignored.
 (function () {
+  "use strict";
+  const body = document.body;
+  const say = body.dataset;
+  const app = document.querySelector(".app");
   const log = document.getElementById("log");
   const form = document.getElementById("ask");
   const input = document.getElementById("q");
+  const send = document.getElementById("send");
+  const clear = document.getElementById("clear");
+  const KEY = "tro-ly-so:chat:v1"; // sessionStorage: this tab only, gone when the tab is closed
+  const KEEP = 60; // messages kept across a reload
+  let busy = false;
 
-  function bubble(cls) {
+  // -- storage ---------------------------------------------------------------------------------
+  function storage() {
+    try {
+      return window.sessionStorage; // may throw where storage is blocked (some embedded iframes)
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function save() {
+    const store = storage();
+    if (!store) return;
+    const items = [];
+    log.querySelectorAll(":scope > .msg:not(.welcome):not(.waiting):not(.error)").forEach(function (div) {
+      items.push({ role: div.classList.contains("me") ? "me" : "bot", html: div.innerHTML });
+    });
+    try {
+      store.setItem(KEY, JSON.stringify(items.slice(-KEEP)));
+    } catch (e) {
+      /* full or blocked: the conversation just won't survive a reload */
+    }
+  }
+
+  function restore() {
+    const store = storage();
+    let items = [];
+    try {
+      items = JSON.parse((store && store.getItem(KEY)) || "[]");
+    } catch (e) {
+      items = [];
+    }
+    if (!Array.isArray(items)) return;
+    items.forEach(function (item) {
+      if (!item || (item.role !== "me" && item.role !== "bot") || typeof item.html !== "string") return;
+      bubble(item.role).innerHTML = item.html; // written by save() from this page, same origin only
+    });
+    if (items.length) log.scrollTop = log.scrollHeight;
+  }
+
+  // -- conversation ----------------------------------------------------------------------------
+  function bubble(role, extra) {
     const div = document.createElement("div");
-    div.className = "card " + cls;
+    div.className = "msg " + role + (extra ? " " + extra : "");
     log.appendChild(div);
-    div.scrollIntoView({ behavior: "smooth", block: "end" });
     return div;
   }
 
-  async function post(url, body) {
+  function showEnd() {
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function showStart(div) {
+    // a long guide is read from its first line, not scrolled to its end
+    log.scrollTop = Math.max(0, div.offsetTop - 8);
+  }
+
+  function setBusy(on) {
+    busy = on;
+    send.disabled = on;
+    form.setAttribute("aria-busy", on ? "true" : "false");
+  }
+
+  async function post(url, payload) {
     const response = await fetch(url, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(body),
+      body: JSON.stringify(payload),
       credentials: "same-origin",
     });
-    if (!response.ok) throw new Error(response.status);
-    return response.json();
+    let data = null;
+    try {
+      data = await response.json();
+    } catch (e) {
+      data = null;
+    }
+    if (!response.ok || !data || typeof data !== "object") {
+      const error = new Error("HTTP " + response.status);
+      error.status = response.status;
+      error.data = data;
+      throw error;
+    }
+    return data;
   }
 
-  async function show(url, body) {
-    const answer = bubble("bot");
-    answer.textContent = "…";
+  function paragraph(text) {
+    const p = document.createElement("p");
+    p.textContent = text;
+    return p.outerHTML;
+  }
+
+  function answerHtml(data) {
+    if (data && typeof data.html === "string" && data.html) return data.html; // escaped on the server
+    if (data && typeof data.text === "string" && data.text) return paragraph(data.text);
+    return null;
+  }
+
+  // One exchange with the server. ``question``: what to put back in the box if it fails.
+  async function exchange(url, payload, question) {
+    setBusy(true);
+    const answer = bubble("bot", "waiting");
+    answer.textContent = say.waiting;
+    showEnd();
     try {
-      const data = await post(url, body);
-      answer.innerHTML = data.html; // escaped on the server
-    } catch (e) {
-      answer.textContent = "Xin lỗi, có lỗi kết nối. Bạn thử lại sau ít phút nhé.";
+      const html = answerHtml(await post(url, payload));
+      if (html === null) throw new Error("empty answer");
+      answer.classList.remove("waiting");
+      answer.innerHTML = html;
+      save();
+    } catch (error) {
+      answer.classList.remove("waiting");
+      answer.classList.add("error");
+      // a polite "slow down" (429) from the server is shown as it is; anything else is a failure
+      const polite = error.status === 429 ? answerHtml(error.data) || paragraph(say.busy) : null;
+      answer.innerHTML = polite || paragraph(say.failed);
+      if (question && !input.value.trim()) {
+        input.value = question;
+        autosize();
+      }
+    } finally {
+      setBusy(false);
+      showStart(answer);
     }
+  }
+
+  function ask(question) {
+    if (busy || !question) return;
+    bubble("me").textContent = question;
+    save();
+    input.value = "";
+    autosize();
+    exchange("/api/ask", { q: question }, question);
   }
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    const question = input.value.trim();
-    if (!question) return;
-    bubble("me").textContent = question;
-    input.value = "";
-    show("/api/ask", { q: question });
+    ask(input.value.trim());
   });
+
+  input.addEventListener("keydown", function (event) {
+    // Enter sends, Shift+Enter makes a new line; not while an input method is composing a letter
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing && event.keyCode !== 229) {
+      event.preventDefault();
+      ask(input.value.trim());
+    }
+  });
+
+  function autosize() {
+    input.style.height = "auto";
+    input.style.height = Math.min(input.scrollHeight + 2, 136) + "px";
+  }
+  input.addEventListener("input", autosize);
 
   log.addEventListener("click", async function (event) {
     const button = event.target.closest("button");
-    if (!button) return;
-    if (button.dataset.open) {
-      show("/api/open", { id: button.dataset.open });
-    } else if (button.dataset.feedback) {
-      const data = await post("/api/feedback", {
-        entry: button.dataset.entry,
-        helpful: button.dataset.feedback === "1",
+    if (!button || busy) return;
+    const data = button.dataset;
+    if (data.ask) {
+      ask(data.ask);
+    } else if (data.sector) {
+      bubble("me").textContent = button.textContent;
+      exchange("/api/sector", { id: data.sector });
+    } else if (data.open) {
+      bubble("me").textContent = button.textContent;
+      exchange("/api/open", { id: data.open });
+    } else if (data.feedback) {
+      const row = button.parentElement;
+      row.querySelectorAll("button").forEach(function (b) {
+        b.disabled = true;
       });
-      button.parentElement.textContent = data.text;
+      try {
+        const reply = await post("/api/feedback", { entry: data.entry, helpful: data.feedback === "1" });
+        row.textContent = typeof reply.text === "string" ? reply.text : "";
+        save();
+      } catch (e) {
+        row.querySelectorAll("button").forEach(function (b) {
+          b.disabled = false;
+        });
+      }
     }
   });
+
+  clear.addEventListener("click", function () {
+    log.querySelectorAll(":scope > .msg:not(.welcome)").forEach(function (div) {
+      div.remove();
+    });
+    const store = storage();
+    if (store) store.removeItem(KEY);
+    log.scrollTop = 0;
+    input.focus();
+  });
+
+  // -- screen ----------------------------------------------------------------------------------
+  // Browsers that ignore interactive-widget=resizes-content (Safari) keep the page height when the
+  // keyboard opens; follow the visible height instead, so the box stays above the keyboard.
+  const viewport = window.visualViewport;
+  if (viewport) {
+    const fit = function () {
+      if (Math.abs(viewport.scale - 1) > 0.01) return; // zoomed in by the citizen: leave it
+      app.style.height = viewport.height + "px";
+      window.scrollTo(0, 0);
+    };
+    viewport.addEventListener("resize", fit);
+  }
+
+  if (body.classList.contains("embed")) {
+    // Esc closes the widget on the portal page (widget.js checks where the message comes from)
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && window.parent !== window) {
+        window.parent.postMessage({ type: "tro-ly-so:close" }, "*");
+      }
+    });
+  }
+
+  restore();
 })();
