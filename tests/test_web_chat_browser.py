@@ -251,7 +251,7 @@ def test_usable_on_a_360_px_phone(browser, sites):
 
 
 def test_the_widget_on_an_allowed_portal_answers_inside_it(browser, sites):
-    assistant, allowed, _ = sites
+    _, allowed, _ = sites
     page = browser.new_page(viewport={"width": 1024, "height": 768})
     page.goto(allowed.url)
     page.click("#tro-ly-so-button")
@@ -279,7 +279,7 @@ def test_a_portal_not_allowed_cannot_frame_the_chat(browser, sites):
         if refused:
             break
         page.wait_for_timeout(50)
-    assert refused, "Chromium should report the frame-ancestors refusal"
+    assert refused and assistant.url in refused[0], "Chromium reports the frame-ancestors refusal"
     assert page.frame_locator("#tro-ly-so-frame").locator("#q").count() == 0
     page.close()
 
