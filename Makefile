@@ -40,3 +40,10 @@ soak: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# Screenshots for the README, made by the browser tests (headless Chromium), never by hand.
+.PHONY: screenshots
+screenshots: $(STAMP)
+	bash scripts/ensure-chromium.sh
+	mkdir -p docs
+	SCREENSHOT_DIR=docs $(PY) -m pytest -q tests/test_web_chat_browser.py -k screenshot

@@ -68,8 +68,11 @@
   }
 
   function showStart(div) {
-    // a long guide is read from its first line, not scrolled to its end
-    log.scrollTop = Math.max(0, div.offsetTop - 8);
+    // a long guide is read from its first line, not scrolled to its end; the question it answers
+    // stays in sight above it when that is short
+    const asked = div.previousElementSibling;
+    const top = asked && asked.classList.contains("me") && asked.offsetHeight < log.clientHeight / 4 ? asked : div;
+    log.scrollTop = Math.max(0, top.offsetTop - 8);
   }
 
   function setBusy(on) {
