@@ -103,9 +103,8 @@ def ask(page, question: str) -> None:
     before = page.locator(".msg.bot").count()
     page.fill("#q", question)
     page.keyboard.press("Enter")
-    page.wait_for_function(
-        "n => document.querySelectorAll('.msg.bot').length > n && !document.querySelector('.msg.waiting')", arg=before
-    )
+    page.locator(".msg.bot").nth(before).wait_for()  # (no wait_for_function: the CSP forbids eval)
+    page.locator(".msg.waiting").wait_for(state="detached")
 
 
 def box(page, selector: str) -> dict:
@@ -123,7 +122,7 @@ def test_first_screen_greets_with_example_and_sector_chips(phone):
     phone.locator("button[data-sector='can-cuoc']").click()
     phone.wait_for_selector(".msg.bot >> text=chọn một mục")
     phone.locator(".msg.bot").last.locator("button[data-open]").first.click()
-    phone.wait_for_function("document.querySelectorAll('.msg.bot button[data-feedback]').length >= 2")
+    phone.locator(".msg.bot button[data-feedback]").nth(2).wait_for()  # a pair per answer
 
 
 def test_the_input_stays_at_the_bottom_of_the_screen(phone):
@@ -192,7 +191,7 @@ def test_a_failed_request_says_so_and_puts_the_question_back(phone):
     phone.unroute("**/api/ask")
     phone.route("**/api/ask", lambda route: route.fulfill(status=500, body="Internal Server Error"))
     phone.keyboard.press("Enter")
-    phone.wait_for_function("document.querySelectorAll('.msg.error').length == 2")
+    phone.locator(".msg.error").nth(1).wait_for()
     assert phone.input_value("#q") == "làm căn cước cho con ở đâu"
     phone.unroute("**/api/ask")
     phone.route(
@@ -261,7 +260,7 @@ def test_the_widget_on_an_allowed_portal_answers_inside_it(browser, sites):
     chat.locator(".msg.bot >> text=Quên mật khẩu VNeID").first.wait_for()
     assert page.get_attribute("#tro-ly-so-button", "aria-expanded") == "true"
     chat.locator("#q").press("Escape")  # closes the widget, from inside the frame
-    page.wait_for_function("getComputedStyle(document.getElementById('tro-ly-so-frame')).display === 'none'")
+    page.locator("#tro-ly-so-frame").wait_for(state="hidden")
     page.click("#tro-ly-so-button")  # opens again, conversation intact
     assert chat.locator(".msg.me").all_inner_texts() == ["quên mật khẩu vneid"]
     page.close()
