@@ -57,15 +57,22 @@ def portal_app(assistant: dict[str, str]):
     """A commune portal page that adds the one-line widget."""
     from aiohttp import web
 
-    async def home(request):
-        page = (
-            '<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>UBND xã</title></head><body>'
+    def page(head: str) -> str:
+        return (
+            f'<!doctype html><html lang="vi"><head><meta charset="utf-8">{head}<title>UBND xã</title></head><body>'
             f'<h1>Cổng thông tin xã</h1><script src="{assistant["url"]}/widget.js" async></script></body></html>'
         )
-        return web.Response(text=page, content_type="text/html")
+
+    async def home(request):  # a responsive portal
+        viewport = '<meta name="viewport" content="width=device-width,initial-scale=1">'
+        return web.Response(text=page(viewport), content_type="text/html")
+
+    async def old(request):  # a portal made for desktops only: phones shrink it
+        return web.Response(text=page(""), content_type="text/html")
 
     app = web.Application()
     app.router.add_get("/", home)
+    app.router.add_get("/old", old)
     return app
 
 
@@ -264,6 +271,25 @@ def test_the_widget_on_an_allowed_portal_answers_inside_it(browser, sites):
     page.click("#tro-ly-so-button")  # opens again, conversation intact
     assert chat.locator(".msg.me").all_inner_texts() == ["quên mật khẩu vneid"]
     page.close()
+
+
+def test_the_widget_on_a_phone(browser, sites):
+    assistant, allowed, _ = sites
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.goto(allowed.url)
+    page.click("#tro-ly-so-button")
+    frame = box(page, "#tro-ly-so-frame")
+    assert frame["width"] == 390 and frame["height"] > 700  # the whole screen above the button
+    chat = page.frame_locator("#tro-ly-so-frame")
+    chat.locator("#q").fill("lam can cuoc cho con o dau")
+    chat.locator("#send").click()
+    chat.locator(".msg.bot button[data-feedback]").first.wait_for()
+    page.goto(f"{allowed.url}/old")  # no mobile viewport: a frame would be tiny, so a new tab opens
+    with context.expect_page() as opened:
+        page.click("#tro-ly-so-button")
+    assert opened.value.url.rstrip("/") == assistant.url
+    context.close()
 
 
 def test_a_portal_not_allowed_cannot_frame_the_chat(browser, sites):

@@ -15,6 +15,16 @@
   const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", Arial, sans-serif, ' +
     '"Apple Color Emoji", "Segoe UI Emoji", "Noto Color Emoji"';
 
+  // A portal page without a mobile viewport is laid out ~980 px wide and shrunk on a phone: a frame in
+  // it would be unreadably small, so there the button is drawn larger and opens the chat in a new tab.
+  const phone = Math.min(window.screen.width, window.innerWidth) < 520;
+  const zoom = phone ? Math.max(1, window.innerWidth / window.screen.width) : 1;
+  const shrunk = zoom > 1.2;
+
+  function px(value) {
+    return Math.round(value * zoom) + "px";
+  }
+
   function mount() {
     const button = document.createElement("button");
     let frame = null;
@@ -24,20 +34,24 @@
     button.setAttribute("aria-expanded", "false");
     button.setAttribute("aria-controls", "tro-ly-so-frame");
     Object.assign(button.style, {
-      position: "fixed", right: "16px", bottom: "16px", zIndex: "2147483647", padding: "12px 18px",
-      border: "0", borderRadius: "24px", background: "#0b5394", color: "#fff", cursor: "pointer",
-      font: "600 16px/1.2 " + FONT, boxShadow: "0 2px 10px rgba(0,0,0,.3)", minHeight: "48px",
+      position: "fixed", right: px(16), bottom: px(16), zIndex: "2147483647", padding: px(12) + " " + px(18),
+      border: "0", borderRadius: px(24), background: "#0b5394", color: "#fff", cursor: "pointer",
+      font: "600 " + px(16) + "/1.2 " + FONT, boxShadow: "0 2px 10px rgba(0,0,0,.3)", minHeight: px(48),
     });
 
     function place() {
-      const phone = window.innerWidth < 520;
-      Object.assign(frame.style, phone
+      const narrow = window.innerWidth < 520;
+      Object.assign(frame.style, narrow
         ? { left: "0", right: "0", top: "0", bottom: "auto", width: "100%", height: "calc(100% - 76px)", borderRadius: "0" }
         : { left: "auto", right: "16px", top: "auto", bottom: "76px", width: "400px",
             height: "min(640px, calc(100vh - 100px))", borderRadius: "12px" });
     }
 
     function open() {
+      if (shrunk) {
+        window.open(origin + "/", "_blank", "noopener");
+        return;
+      }
       if (!frame) {
         frame = document.createElement("iframe");
         frame.id = "tro-ly-so-frame";
