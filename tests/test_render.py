@@ -159,3 +159,18 @@ def test_a_long_paragraph_is_cut_after_a_sentence_and_keeps_its_order(index):
         assert text.rstrip().endswith("."), text[-60:]
     words = " ".join(shown).split()
     assert words == telegram_text("\n".join(render_telegram._blocks(huge))).split()
+
+
+words = st.sampled_from(["Câu", "dài.", "có", "<thẻ>", "&", "👍", "x" * 250, "Hết!", "1.", "•", "đồng;", "\n", "\n\n"])
+
+
+@given(st.lists(words, min_size=1, max_size=400), st.sampled_from([200, 300, 1000]))
+def test_pages_keep_every_word_in_order_within_the_limit(index, sample, page_chars):
+    entry = dataclasses.replace(index.catalogue.entries["vneid-la-gi"], answer=" ".join(sample))
+    pages = render_telegram.entry_pages(entry, page_chars)
+    for page in pages:
+        assert len(page) <= page_chars
+        assert not re.search(r"&[a-z]*$", page.split("\n\n<i>(")[0]), "an HTML entity cut in two"
+    shown = "".join(re.sub(r"\s*\(\d+/\d+\)$", "", telegram_text(p)) for p in pages)
+    whole = telegram_text("\n".join(render_telegram._blocks(entry)))
+    assert "".join(shown.split()) == "".join(whole.split())  # a word longer than a page is cut, not lost
