@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench soak eval validate clean
+.PHONY: run test lint bench soak eval validate clean poster-example
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,9 +34,15 @@ validate: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/bench_search.py
 	$(PY) bench/bench_telegram.py
+	$(PY) bench/bench_zalo.py
 
 soak: $(STAMP)
 	$(PY) bench/bench_soak.py
+
+# The poster shown in README.md: a made-up office, bot name and address (".example" is reserved, RFC 2606).
+poster-example: $(STAMP)
+	OFFICE_NAME="UBND xã Ví Dụ" WEB_CHAT_URL=https://tro-ly-so.example/ ZALO_OA_LINK= $(PY) -m bot poster \
+		--sector can-cuoc --bot-username ten_bot_cua_xa_bot --width 700 -o docs/poster-example.png
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

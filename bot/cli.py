@@ -10,6 +10,8 @@ from pathlib import Path
 
 from bot import render_text, texts
 from bot.config import Settings
+from bot.conversation import Conversation
+from bot.flood import FloodGuard
 from bot.logs import configure as configure_logging
 from bot.render_text import explain_text
 from knowledge import (
@@ -55,17 +57,32 @@ def result_json(result: SearchResult) -> dict:
     }
 
 
+class _NoRecords:
+    """The terminal records nothing: a question tried here is not a citizen's."""
+
+    def question(self, **_: object) -> None: ...
+
+    def feedback(self, **_: object) -> None: ...
+
+    def candidate(self, **_: object) -> None: ...
+
+
+def _conversation(index: Index) -> Conversation:
+    return Conversation(lambda: index, _NoRecords(), FloodGuard(10**9, 1.0), recording=False)
+
+
 def cmd_ask(args: argparse.Namespace) -> int:
     if args.question is not None and not args.question.strip():
         print(texts.CLI_EMPTY_QUESTION, file=sys.stderr)
         return 2
     index = _index(args.faq)
+    conversation = _conversation(index)  # lines read from stdin are one conversation: follow-ups work
     questions = [args.question] if args.question is not None else (line.rstrip("\n") for line in sys.stdin)
     for question in questions:
         if args.question is None and not question.strip():
             continue
-        result = index.search(question, explain=args.explain)
         if args.json:
+            result = index.search(question, explain=args.explain)
             payload = result_json(result)
             if args.explain and result.explanation:
                 payload["explain"] = {
@@ -76,9 +93,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
                 }
             print(json.dumps(payload, ensure_ascii=False), flush=True)
         else:
-            print(render_text.render_result(result))
+            print(render_text.render_reply(conversation.ask("cli", "local", question), numbered=True))
             if args.explain:
-                print(explain_text(result))
+                print(explain_text(index.search(question, explain=True)))
             print()
     return 0
 
@@ -148,12 +165,56 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_poster(args: argparse.Namespace) -> int:
+    """A QR poster for the desk: the whole assistant, one sector or one entry, as PDF or PNG."""
+    import asyncio
+
+    from bot.deeplinks import WHOLE, Target
+    from bot.poster_pages import UsernameUnavailable, bot_username, missing_settings
+    from bot.posters import PosterError, poster_content, render, render_png
+
+    settings = Settings.from_env()
+    out = Path(args.output)
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in ("pdf", "png"):
+        print("Tên tệp phải kết thúc bằng .pdf (để in) hoặc .png (đăng mạng xã hội).", file=sys.stderr)
+        return 2
+    if not 300 <= args.width <= 6000:
+        print("Chiều rộng ảnh PNG (--width) nên từ 300 đến 6000 điểm ảnh.", file=sys.stderr)
+        return 2
+    target = WHOLE
+    if args.entry is not None:
+        target = Target("entry", args.entry.strip())
+    elif args.sector is not None:
+        target = Target("sector", args.sector.strip())
+    catalogue, _ = load_catalogue(_sources(args.faq))
+    try:
+        username = args.bot_username or asyncio.run(bot_username(settings))
+        content = poster_content(
+            target,
+            catalogue,
+            bot_username=username,
+            office_name=settings.office_name,
+            web_chat_url=settings.public_web_chat_url,
+            zalo_link=settings.zalo_oa_link,
+        )
+    except (UsernameUnavailable, PosterError) as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    out.write_bytes(render_png(content, args.width) if fmt == "png" else render(content, fmt))
+    for note in missing_settings(settings):
+        print(f"Lưu ý: {note}", file=sys.stderr)
+    print(f"Đã lưu áp phích: {out} (mã QR mở {content.telegram_link})")
+    return 0
+
+
 def cmd_chat(args: argparse.Namespace) -> int:
     """A chat in the terminal, over the same catalogue: for trying questions without a browser."""
     return _terminal_chat(_index(args.faq))
 
 
 def _terminal_chat(index: Index) -> int:
+    conversation = _conversation(index)
     interactive = sys.stdin.isatty()
     if interactive:
         print(texts.LOCAL_CHAT_INTRO)
@@ -165,7 +226,7 @@ def _terminal_chat(index: Index) -> int:
             return 0
         if not question.strip():
             continue
-        print(render_text.render_result(index.search(question)) + "\n")
+        print(render_text.render_reply(conversation.ask("cli", "local", question), numbered=True) + "\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -198,6 +259,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = with_faq(sub.add_parser("run", help="chạy trợ lý: web, bảng quản trị, Telegram khi có token"))
     run.set_defaults(func=cmd_run)
+
+    poster = with_faq(sub.add_parser("poster", help="áp phích mã QR (A4 PDF để in, hoặc PNG)"))
+    which = poster.add_mutually_exclusive_group()
+    which.add_argument("--entry", metavar="ID", help="một mục (mã trong faq.yaml hoặc danh mục thủ tục)")
+    which.add_argument("--sector", metavar="ID", help="một lĩnh vực (mã trong knowledge/sectors.yaml)")
+    poster.add_argument("--bot-username", metavar="TÊN", help="tên bot Telegram; mặc định hỏi Telegram (getMe)")
+    poster.add_argument("-o", "--output", required=True, metavar="TỆP", help="tệp .pdf hoặc .png")
+    poster.add_argument("--width", type=int, default=1240, metavar="PX", help="chiều rộng ảnh PNG (mặc định 1240)")
+    poster.set_defaults(func=cmd_poster)
 
     chat = with_faq(sub.add_parser("chat", help="trò chuyện ngay trong cửa sổ dòng lệnh"))
     chat.set_defaults(func=cmd_chat)

@@ -45,6 +45,17 @@ class Settings:
     log_level: str = "INFO"
     log_format: str = "text"  # "json": one JSON object per line
     thresholds: Thresholds = field(default_factory=Thresholds)
+    # Zalo Official Account channel (bot/zalo/): served at POST /zalo/webhook when zalo_app_id is set.
+    zalo_app_id: str = ""
+    zalo_app_secret: str = field(default="", repr=False)  # the app's secret key: header of the token refresh
+    zalo_oa_secret_key: str = field(default="", repr=False)  # the OA secret key: signs the webhook calls
+    zalo_access_token: str = field(default="", repr=False)
+    zalo_refresh_token: str = field(default="", repr=False)  # single use: the newest pair lives in the records DB
+    zalo_api_url: str = "https://openapi.zalo.me"
+    zalo_oauth_url: str = "https://oauth.zaloapp.com"
+    office_name: str = ""  # the commune or ward printed on QR posters, e.g. "UBND xã ..."
+    web_chat_url: str = ""  # public address of the web chat for posters; empty: http://HOST:PORT/
+    zalo_oa_link: str = ""  # the Zalo Official Account's link for posters; empty: no Zalo line
     embed_origins: str = ""  # portals allowed to embed the web chat (widget.js), comma-separated origins
 
     @classmethod
@@ -74,5 +85,20 @@ class Settings:
             log_level=env.get("LOG_LEVEL", "").strip() or cls.log_level,
             log_format=env.get("LOG_FORMAT", "").strip().lower() or cls.log_format,
             thresholds=Thresholds.from_env(env),
+            zalo_app_id=env.get("ZALO_APP_ID", "").strip(),
+            zalo_app_secret=env.get("ZALO_APP_SECRET", "").strip(),
+            zalo_oa_secret_key=env.get("ZALO_OA_SECRET_KEY", "").strip(),
+            zalo_access_token=env.get("ZALO_ACCESS_TOKEN", "").strip(),
+            zalo_refresh_token=env.get("ZALO_REFRESH_TOKEN", "").strip(),
+            zalo_api_url=env.get("ZALO_API_URL", "").strip().rstrip("/") or cls.zalo_api_url,
+            zalo_oauth_url=env.get("ZALO_OAUTH_URL", "").strip().rstrip("/") or cls.zalo_oauth_url,
+            office_name=env.get("OFFICE_NAME", "").strip(),
+            web_chat_url=env.get("WEB_CHAT_URL", "").strip(),
+            zalo_oa_link=env.get("ZALO_OA_LINK", "").strip(),
             embed_origins=env.get("EMBED_ORIGINS", "").strip(),
         )
+
+    @property
+    def public_web_chat_url(self) -> str:
+        """WEB_CHAT_URL, else the address this server listens on (only useful on the office's own network)."""
+        return self.web_chat_url or f"http://{self.host}:{self.port}/"

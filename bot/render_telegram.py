@@ -9,7 +9,8 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks, texts
-from bot.render_text import entry_sections
+from bot.conversation.replies import Answer
+from bot.render_text import entry_sections, part_sections, related_label
 from knowledge import Catalogue, Entry, SearchResult
 
 TELEGRAM_LIMIT = 4096
@@ -113,10 +114,16 @@ def button(label: str, action: callbacks.Action) -> InlineKeyboardButton:
 
 
 @lru_cache(maxsize=4096)  # PTB markup objects are frozen, so one can serve every reply
-def entry_keyboard(entry: Entry, page: int, pages: int) -> InlineKeyboardMarkup:
+def entry_keyboard(
+    entry: Entry, page: int, pages: int, related: tuple[Entry, ...] = (), whole: bool = False
+) -> InlineKeyboardMarkup:
+    """Links, page navigation, the whole guide (after a part), the topic's other entries, 👍/👎."""
     rows: list[list[InlineKeyboardButton]] = []
     if page == 0:
         rows += [[InlineKeyboardButton(link.title, url=link.url)] for link in entry.links]
+    if whole:
+        rows.append([button(texts.WHOLE_GUIDE, callbacks.Open(entry.id))])
+    rows += [[button(related_label(other), callbacks.Open(other.id))] for other in related]
     if pages > 1:
         nav = []
         if page > 0:
@@ -153,3 +160,13 @@ def not_found(result: SearchResult, recorded: bool) -> str:
         lines.append(escape(texts.CLOSEST))
     lines += ["", escape(texts.HUMAN_HELP)]
     return "\n".join(lines)
+
+
+def part_message(answer: Answer) -> str:
+    """The parts asked, labelled, under the entry's title; "Về «…»" first when carried over."""
+    lines = [escape(texts.ABOUT.format(title=answer.carried_from.title))] if answer.carried_from else []
+    lines.append(f"<b>{escape(answer.entry.title)}</b>")
+    for heading, body in part_sections(answer.entry, answer.parts):
+        text = "\n".join(escape(line.strip()) for line in body)
+        lines.append(f"<b>{escape(heading)}:</b>\n{text}" if heading else text)
+    return "\n\n".join(lines)[: TELEGRAM_LIMIT - 10]

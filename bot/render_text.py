@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 from bot import texts
+from bot.conversation.replies import Answer, AskBack, Choices, NoAnswer, Notice, Reply
 from knowledge import Entry, SearchResult, Status
 
 # -- paragraphs --------------------------------------------------------------------------------
@@ -82,6 +83,82 @@ def entry_sections(entry: Entry) -> list[tuple[str, list[str]]]:
     if not entry.verified:
         sections.append(("", [texts.UNVERIFIED]))
     return sections
+
+
+def part_sections(entry: Entry, parts: tuple[str, ...]) -> list[tuple[str, list[str]]]:
+    """Only the parts asked, labelled; a part the entry lacks says so plainly and points to the official
+    source; an unconfirmed entry says that too."""
+    sections: list[tuple[str, list[str]]] = []
+    for part in parts:
+        label = texts.PART_LABELS[part]
+        value: str | tuple[str, ...] = getattr(entry, part)
+        if part == "online" and not value and entry.where:
+            label, value = texts.ONLINE_FROM_WHERE, entry.where
+        if not value:
+            links = [f"• {link.title}: {link.url}" for link in entry.links] or [f"• {texts.NATIONAL_PORTAL}"]
+            sections.append((label, [texts.PART_MISSING.format(label=label.lower()), *links]))
+        elif isinstance(value, tuple):
+            sections.append((label, [f"• {reflow(item)}" for item in value]))
+        else:
+            sections.append((label, [reflow(value)]))
+    if not entry.verified:
+        links = [f"• {link.title}: {link.url}" for link in entry.links] or [f"• {texts.NATIONAL_PORTAL}"]
+        sections.append(("", [texts.PART_UNCONFIRMED, *links]))
+    return sections
+
+
+def answer_sections(answer: Answer) -> list[tuple[str, list[str]]]:
+    """An answer's sections: the parts asked, or the whole entry."""
+    return part_sections(answer.entry, answer.parts) if answer.parts else entry_sections(answer.entry)
+
+
+def related_label(entry: Entry) -> str:
+    return texts.RELATED_PROCEDURE if entry.is_procedure else texts.RELATED_FAQ
+
+
+def ask_back(parts: tuple[str, ...]) -> str:
+    part = parts[0] if parts else "documents"
+    return texts.ASK_BACK.format(what=texts.ASK_BACK_WHAT[part], example=texts.ASK_BACK_EXAMPLE[part])
+
+
+def render_reply(reply: Reply, *, numbered: bool = False) -> str:
+    """Plain text of any reply (terminal, Zalo). ``numbered``: choices can be picked by typing their number."""
+    match reply:
+        case Answer():
+            head = [texts.ABOUT.format(title=reply.carried_from.title)] if reply.carried_from else []
+            body = render_answer(reply)
+            extra = []
+            if reply.parts:
+                extra.append(f"{texts.WHOLE_GUIDE}: gõ “{reply.entry.title}”")
+            return "\n\n".join([*head, body, *extra])
+        case Choices():
+            indent = "" if numbered else "  "
+            lines = [texts.DID_YOU_MEAN] + [f"{indent}{i}. {e.title}" for i, e in enumerate(reply.entries, 1)]
+            if numbered:
+                lines.append(texts.CHOOSE_BY_NUMBER)
+            return "\n".join(lines)
+        case NoAnswer():
+            lines = [f"{texts.NOT_FOUND} {texts.RECORDED}" if reply.recorded else texts.NOT_FOUND]
+            if reply.closest:
+                indent = "" if numbered else "  "
+                lines += ["", texts.CLOSEST] + [f"{indent}{i}. {e.title}" for i, e in enumerate(reply.closest, 1)]
+                if numbered:
+                    lines.append(texts.CHOOSE_BY_NUMBER)
+            lines += ["", texts.HUMAN_HELP]
+            return "\n".join(lines)
+        case AskBack():
+            return ask_back(reply.parts)
+        case Notice():
+            return reply.text
+    raise TypeError(reply)
+
+
+def render_answer(answer: Answer) -> str:
+    parts = [answer.entry.title.upper()]
+    for heading, lines in answer_sections(answer):
+        block = "\n".join(lines)
+        parts.append(f"{heading}:\n{block}" if heading else block)
+    return "\n\n".join(parts)
 
 
 def render_entry(entry: Entry) -> str:

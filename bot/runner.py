@@ -23,7 +23,9 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.config import Settings
+from bot.conversation import Conversation
 from bot.engine import Engine, ReloadReport, watch
+from bot.flood import FloodGuard
 from bot.records import LogRecorder, Recorder
 from bot.store import Store
 from bot.telegram_app import build_application, notify_admins
@@ -94,11 +96,17 @@ async def serve(
 ) -> None:
     """Run until ``stop`` is set (by SIGTERM/SIGINT when not given), then drain and shut down."""
     recorder: Recorder = store or LogRecorder(settings.user_hash_salt)
-    web_app = build_web_app(settings, engine, recorder, store)
+    # One conversation core for every channel: the same answers, records, follow-ups and flood limits.
+    conversation = Conversation(
+        lambda: engine.index, recorder, FloodGuard(settings.flood_messages, settings.flood_seconds)
+    )
+    web_app = build_web_app(settings, engine, recorder, store, conversation)
     application: Application | None = None
     if settings.telegram_token:
         webhook = bool(settings.webhook_url)
-        application = build_application(settings, engine, recorder, updater=not webhook, store=store)
+        application = build_application(
+            settings, engine, recorder, updater=not webhook, store=store, conversation=conversation
+        )
         if webhook:
             secret = settings.webhook_secret or secrets.token_urlsafe(32)
             path = urlsplit(settings.webhook_url).path or "/telegram"
@@ -174,6 +182,8 @@ def banner(settings: Settings) -> str:
         lines.append(f"Telegram: đã bật ({mode}).")
     else:
         lines.append("Telegram: chưa bật. Đặt TELEGRAM_BOT_TOKEN=<mã từ @BotFather> rồi chạy lại `make run`.")
+    if settings.zalo_app_id:
+        lines.append(f"Zalo OA: đã bật — webhook {url}/zalo/webhook (đăng ký địa chỉ https công khai tương ứng).")
     lines.append("Dừng: Ctrl+C.")
     return "\n".join(lines)
 

@@ -25,7 +25,7 @@ from knowledge import SearchResult
 
 log = logging.getLogger("tro_ly_so.records")
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 5
 MAX_TEXT = 2000
 
 
@@ -114,6 +114,20 @@ def migrate(db: sqlite_utils.Database) -> None:
         if "question" not in db["feedback"].columns_dict:
             db["feedback"].add_column("question", str)
             db["feedback"].add_column("score", float)
+    if version < 3:
+        # Openings of poster deep links (bot/deeplinks.py): channel and target only, no person.
+        db["poster_opens"].create(
+            {"id": int, "at": str, "channel": str, "kind": str, "target": str}, pk="id", if_not_exists=True
+        )
+        db["poster_opens"].create_index(["at"], if_not_exists=True)
+    if version < 5:
+        # Zalo OA token pair (bot/zalo/tokens.py): the refresh token is single-use, so the newest pair must
+        # survive a restart. env_hash remembers which ZALO_REFRESH_TOKEN the row started from.
+        db["zalo_tokens"].create(
+            {"app_id": str, "access_token": str, "refresh_token": str, "updated": str, "env_hash": str},
+            pk="app_id",
+            if_not_exists=True,
+        )
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
@@ -186,6 +200,10 @@ class Store:
                 "candidates",
                 {"at": iso(now()), "question": text, "entry_id": entry_id, "source": source, "state": "new"},
             )
+
+    def poster_open(self, *, channel: str, kind: str, target: str) -> None:
+        """A poster's deep link was opened (kind: all / sector / entry; target: the sector or entry id)."""
+        self._put("poster_opens", {"at": iso(now()), "channel": channel, "kind": kind, "target": target})
 
     def _put(self, table: str, values: dict[str, Any]) -> None:
         try:
@@ -388,3 +406,11 @@ class Store:
 
     def group_states(self) -> dict[str, str]:
         return {r["key"]: r["state"] for r in self.db["groups"].rows}
+
+    def poster_opens(self, days: int = 30) -> list[dict[str, Any]]:
+        """Deep-link openings per target over the last ``days`` days, most opened first."""
+        sql = (
+            "SELECT kind, target, channel, count(*) AS n, max(at) AS last FROM poster_opens WHERE at >= ? "
+            "GROUP BY kind, target, channel ORDER BY n DESC, kind, target"
+        )
+        return [dict(r) for r in self.db.query(sql, [iso(now() - timedelta(days=days))])]

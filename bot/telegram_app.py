@@ -10,7 +10,7 @@ import contextlib
 import functools
 import logging
 import time
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from html import escape
 from uuid import uuid4
@@ -38,8 +38,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot import callbacks, handoff, render_telegram, texts
+from bot import callbacks, deeplinks, handoff, render_telegram, render_text, texts
 from bot.config import Settings
+from bot.conversation import Answer, AskBack, Choices, Conversation, NoAnswer, Notice, Reply
 from bot.engine import Engine, ReloadReport
 from bot.flood import FloodGuard
 from bot.grouping import group_questions
@@ -48,7 +49,7 @@ from bot.records import Recorder, safely
 from bot.redact import redact, user_hash
 from bot.store import Store, iso
 from bot.tickets import TicketDesk, WorkingHours
-from knowledge import Entry, Index, SearchResult, Status
+from knowledge import Entry, Index
 
 log = logging.getLogger("tro_ly_so.telegram")
 
@@ -66,6 +67,10 @@ def _index(context: ContextTypes.DEFAULT_TYPE) -> Index:
 
 def _recorder(context: ContextTypes.DEFAULT_TYPE) -> Recorder:
     return context.bot_data["recorder"]
+
+
+def _conversation(context: ContextTypes.DEFAULT_TYPE) -> Conversation:
+    return context.bot_data["conversation"]
 
 
 async def _send(call, *args, **kwargs):
@@ -87,12 +92,16 @@ def _pages(context: ContextTypes.DEFAULT_TYPE, entry: Entry) -> tuple[str, ...]:
     return render_telegram.entry_pages(entry, context.bot_data["page_chars"])
 
 
-async def _reply_entry(context: ContextTypes.DEFAULT_TYPE, message: Message, entry: Entry) -> None:
+async def _reply_entry(
+    context: ContextTypes.DEFAULT_TYPE, message: Message, entry: Entry, related: tuple[Entry, ...] | None = None
+) -> None:
+    if related is None:
+        related = tuple(_index(context).catalogue.same_topic(entry.id))
     pages = _pages(context, entry)
     await _send(
         message.reply_html,
         pages[0],
-        reply_markup=render_telegram.entry_keyboard(entry, 0, len(pages)),
+        reply_markup=render_telegram.entry_keyboard(entry, 0, len(pages), related),
         disable_web_page_preview=True,
     )
 
@@ -120,17 +129,29 @@ def _strip_mention(text: str, username: str) -> str:
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
-    if context.args:  # deep link: t.me/<bot>?start=<entry-id>, printed as a QR code on posters
-        entry = _index(context).catalogue.entries.get(context.args[0])
-        if entry:
-            await _reply_entry(context, message, entry)
+    catalogue = _index(context).catalogue
+    # deep link t.me/<bot>?start=<payload>, printed as a QR code on posters (bot/deeplinks.py)
+    target = deeplinks.resolve(context.args[0], catalogue) if context.args else None
+    if target is not None:
+        safely("deep link", deeplinks.record_open, context.bot_data["store"], CHANNEL, target)
+        if target.kind == "entry":
+            user = update.effective_user
+            who = user.id if user else message.chat_id
+            await _reply(context, message, _conversation(context).open(CHANNEL, who, target.id), "")
+            return
+        if target.kind == "sector":
+            await _send(
+                message.reply_html,
+                texts.SECTOR_ENTRIES.format(title=escape(catalogue.sectors[target.id].title)),
+                reply_markup=render_telegram.entry_list_keyboard(catalogue.in_sector(target.id)),
+            )
             return
     user = update.effective_user
     name = f", {escape(user.first_name)}" if user and user.first_name else ""
     await _send(
         message.reply_html,
         texts.GREETING.format(name=name),
-        reply_markup=render_telegram.sectors_keyboard(_index(context).catalogue),
+        reply_markup=render_telegram.sectors_keyboard(catalogue),
     )
 
 
@@ -162,23 +183,6 @@ async def search_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         escape(texts.SEARCH_RESULTS.format(query=query)),
         reply_markup=render_telegram.entry_list_keyboard(found),
     )
-
-
-class LastQuestions:
-    """Each chat's latest question (text, score, best entry), to pair with a later tap or 👍. Bounded."""
-
-    def __init__(self, size: int = 20_000) -> None:
-        self.size = size
-        self._items: OrderedDict[int, tuple[str, float, str | None]] = OrderedDict()
-
-    def remember(self, chat_id: int, text: str, result: SearchResult) -> None:
-        self._items[chat_id] = (text, result.score, result.best.entry.id if result.best else None)
-        self._items.move_to_end(chat_id)
-        while len(self._items) > self.size:
-            self._items.popitem(last=False)
-
-    def get(self, chat_id: int) -> tuple[str, float, str | None] | None:
-        return self._items.get(chat_id)
 
 
 async def tickets(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -266,27 +270,21 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if not _addressed_to_bot(message, context.bot.id, context.bot.username):
         return
-    guard: FloodGuard = context.bot_data["flood"]
-    if not guard.allow(user.id):
-        if guard.warn(user.id):
-            await _send(message.reply_html, escape(texts.SLOW_DOWN))
+    conversation = _conversation(context)
+    notice = conversation.allow(CHANNEL, user.id)
+    if notice is not None:
+        if notice.text:
+            await _send(message.reply_html, escape(notice.text))
         return
     if await handoff.take_follow_up(context, message):
         return
     text = _strip_mention(message.text, context.bot.username)
-    if not text:
-        await _send(message.reply_html, escape(texts.EMPTY_QUESTION))
-        return
     answered = asyncio.Event()
     started = time.perf_counter()
     context.application.create_task(_typing_if_slow(context, message.chat_id, answered), update=update)
     try:
-        result = _index(context).search(text)
-        METRICS.question(CHANNEL, result.status.value)
-        context.bot_data["last_question"].remember(message.chat_id, text, result)
-        recorder = _recorder(context)
-        safely("question", recorder.question, channel=CHANNEL, user_id=user.id, text=text, result=result)
-        await _answer(context, message, result, text)
+        reply = conversation.ask(CHANNEL, user.id, text)
+        await _reply(context, message, reply, text)
         METRICS.reply_latency(time.perf_counter() - started)
     finally:
         answered.set()  # a typing request already on the wire finishes; one still waiting never starts
@@ -302,28 +300,51 @@ async def _typing_if_slow(context: ContextTypes.DEFAULT_TYPE, chat_id: int, answ
         await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
 
 
-async def _answer(context: ContextTypes.DEFAULT_TYPE, message: Message, result: SearchResult, text: str) -> None:
-    if result.status is Status.ANSWERED and result.best:
-        await _reply_entry(context, message, result.best.entry)
-    elif result.status is Status.SUGGESTED:
-        await _send(
-            message.reply_html,
-            escape(texts.DID_YOU_MEAN),
-            reply_markup=render_telegram.entry_list_keyboard([c.entry for c in result.choices]),
-        )
-    else:
-        closest = [c.entry for c in result.suggestions]
-        rows = list(render_telegram.entry_list_keyboard(closest).inline_keyboard) if closest else []
-        ticket_id = await handoff.draft_for(context, message, text, [e.title for e in closest])
-        if ticket_id is not None:
-            rows.append((handoff.ask_staff_button(ticket_id),))
-        keyboard = InlineKeyboardMarkup(rows) if rows else None
-        await _send(
-            message.reply_html,
-            render_telegram.not_found(result, recorded=True),
-            reply_markup=keyboard,
-            disable_web_page_preview=True,
-        )
+async def _reply(context: ContextTypes.DEFAULT_TYPE, message: Message, reply: Reply, text: str) -> None:
+    """One reply of the conversation core as Telegram messages and keyboards."""
+    match reply:
+        case Answer(entry=entry, parts=(), carried_from=None, related=related):
+            await _reply_entry(context, message, entry, related)
+        case Answer(parts=()):
+            pages = _pages(context, reply.entry)
+            about = escape(texts.ABOUT.format(title=reply.carried_from.title)) + "\n\n"
+            await _send(
+                message.reply_html,
+                about + pages[0],
+                reply_markup=render_telegram.entry_keyboard(reply.entry, 0, len(pages), reply.related),
+                disable_web_page_preview=True,
+            )
+        case Answer():
+            await _send(
+                message.reply_html,
+                render_telegram.part_message(reply),
+                reply_markup=render_telegram.entry_keyboard(reply.entry, 0, 1, reply.related, whole=True),
+                disable_web_page_preview=True,
+            )
+        case Choices():
+            await _send(
+                message.reply_html,
+                escape(texts.DID_YOU_MEAN),
+                reply_markup=render_telegram.entry_list_keyboard(list(reply.entries)),
+            )
+        case NoAnswer():
+            closest = list(reply.closest)
+            rows = list(render_telegram.entry_list_keyboard(closest).inline_keyboard) if closest else []
+            ticket_id = await handoff.draft_for(context, message, text, [e.title for e in closest])
+            if ticket_id is not None:
+                rows.append((handoff.ask_staff_button(ticket_id),))
+            keyboard = InlineKeyboardMarkup(rows) if rows else None
+            await _send(
+                message.reply_html,
+                render_telegram.not_found(reply.result, recorded=True),
+                reply_markup=keyboard,
+                disable_web_page_preview=True,
+            )
+        case AskBack():
+            await _send(message.reply_html, escape(render_text.ask_back(reply.parts)))
+        case Notice():
+            if reply.text:
+                await _send(message.reply_html, escape(reply.text))
 
 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -334,17 +355,14 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         case callbacks.Open(entry_id) if entry_id in catalogue.entries:
             await query.answer()
             if query.message:
-                if query.message.text == texts.DID_YOU_MEAN:  # a tapped suggestion teaches a phrasing
-                    asked = context.bot_data["last_question"].get(query.message.chat_id)
-                    if asked:
-                        safely(
-                            "candidate",
-                            _recorder(context).candidate,
-                            question=asked[0],
-                            entry_id=entry_id,
-                            source="tap",
-                        )
-                await _reply_entry(context, query.message, catalogue.entries[entry_id])
+                user = update.effective_user
+                reply = _conversation(context).open(
+                    CHANNEL,
+                    user.id if user else query.message.chat_id,
+                    entry_id,
+                    from_choices=query.message.text == texts.DID_YOU_MEAN,  # a tapped suggestion teaches
+                )
+                await _reply(context, query.message, reply, "")
         case callbacks.Page(entry_id, page) if entry_id in catalogue.entries:
             entry = catalogue.entries[entry_id]
             pages = _pages(context, entry)
@@ -357,30 +375,16 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                     query.edit_message_text,
                     pages[page],
                     parse_mode=ParseMode.HTML,
-                    reply_markup=render_telegram.entry_keyboard(entry, page, len(pages)),
+                    reply_markup=render_telegram.entry_keyboard(
+                        entry, page, len(pages), tuple(catalogue.same_topic(entry.id))
+                    ),
                     disable_web_page_preview=True,
                 )
             except BadRequest as exc:  # "message is not modified" after a double tap
                 log.info("page edit refused: %s", exc)
         case callbacks.Feedback(entry_id, helpful):
             user = update.effective_user
-            chat_id = query.message.chat_id if query.message else 0
-            asked = context.bot_data["last_question"].get(chat_id)
-            question, score = (asked[0], asked[1]) if asked and asked[2] == entry_id else (None, None)
-            safely(
-                "feedback",
-                _recorder(context).feedback,
-                channel=CHANNEL,
-                user_id=user.id if user else 0,
-                entry_id=entry_id,
-                helpful=helpful,
-                question=question,
-                score=score,
-            )
-            if helpful and question:
-                safely(
-                    "candidate", _recorder(context).candidate, question=question, entry_id=entry_id, source="helpful"
-                )
+            _conversation(context).feedback(CHANNEL, user.id if user else 0, entry_id, helpful)
             await query.answer(texts.THANKS_HELPFUL if helpful else texts.THANKS_NOT_HELPFUL)
         case callbacks.Sector(sector_id) if sector_id in catalogue.sectors:
             await query.answer()
@@ -485,6 +489,7 @@ def build_application(
     *,
     updater: bool = True,
     store: Store | None = None,
+    conversation: Conversation | None = None,
 ) -> Application:
     builder = (
         ApplicationBuilder()
@@ -497,18 +502,20 @@ def build_application(
     if not updater:  # webhook mode: our own aiohttp server feeds the update queue
         builder = builder.updater(None)
     application = builder.build()
-    application.bot_data["engine"] = knowledge if isinstance(knowledge, Engine) else Engine(knowledge)
+    engine = knowledge if isinstance(knowledge, Engine) else Engine(knowledge)
+    application.bot_data["engine"] = engine
+    application.bot_data["conversation"] = conversation or Conversation(
+        lambda: engine.index, recorder, FloodGuard(settings.flood_messages, settings.flood_seconds)
+    )
     application.bot_data["store"] = store
     application.bot_data["admins"] = settings.admin_ids
     application.bot_data["staff_chat_id"] = settings.staff_chat_id
     application.bot_data["desk"] = TicketDesk(store) if store is not None and settings.staff_chat_id else None
     application.bot_data["work_hours"] = WorkingHours.parse(settings.work_hours, settings.work_days)
     application.bot_data["ticket_locks"] = defaultdict(asyncio.Lock)
-    application.bot_data["last_question"] = LastQuestions()
     application.bot_data["recorder"] = recorder
     application.bot_data["page_chars"] = settings.page_chars
     application.bot_data["salt"] = settings.user_hash_salt
-    application.bot_data["flood"] = FloodGuard(settings.flood_messages, settings.flood_seconds)
 
     new = filters.UpdateType.MESSAGE  # edited messages and channel posts are not questions
     application.add_handler(CommandHandler("start", start, filters=new))

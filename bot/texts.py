@@ -18,6 +18,49 @@ PROCESSING_TIME = "Thời gian giải quyết"
 WHERE = "Nơi làm"
 LEGAL_BASIS = "Căn cứ"
 LINKS = "Trang chính thức"
+ONLINE = "Làm trực tuyến"
+PENALTY = "Xử phạt"
+# The part a citizen asked for, as its heading; "online" falls back to where the procedure is done.
+PART_LABELS = {
+    "documents": DOCUMENTS,
+    "fee": FEE,
+    "processing_time": PROCESSING_TIME,
+    "where": WHERE,
+    "online": ONLINE,
+    "penalty": PENALTY,
+    "legal_basis": LEGAL_BASIS,
+}
+ONLINE_FROM_WHERE = "Nơi làm (trực tuyến hoặc trực tiếp)"
+ABOUT = "Về «{title}»:"
+PART_MISSING = (
+    "Mục này chưa có thông tin đã xác nhận về {label}. "
+    "Bạn xem trên trang chính thức hoặc hỏi bộ phận một cửa xã, phường."
+)
+PART_UNCONFIRMED = "⚠️ Thông tin này chưa được cán bộ xác nhận; hãy đối chiếu trên trang chính thức."
+NATIONAL_PORTAL = "Cổng Dịch vụ công quốc gia: https://dichvucong.gov.vn"
+WHOLE_GUIDE = "📖 Xem toàn bộ hướng dẫn"
+RELATED_PROCEDURE = "📋 Các bước, hồ sơ"
+RELATED_FAQ = "💬 Giải thích thêm"
+ASK_BACK = "Bạn đang hỏi {what} của thủ tục nào? Hãy gõ kèm tên thủ tục, ví dụ: “{example}”."
+ASK_BACK_WHAT = {
+    "documents": "giấy tờ",
+    "fee": "lệ phí",
+    "processing_time": "thời gian giải quyết",
+    "where": "nơi làm",
+    "online": "việc làm trực tuyến",
+    "penalty": "mức phạt",
+    "legal_basis": "căn cứ pháp lý",
+}
+ASK_BACK_EXAMPLE = {
+    "documents": "làm căn cước cần giấy tờ gì",
+    "fee": "lệ phí cấp đổi căn cước bao nhiêu",
+    "processing_time": "đăng ký tạm trú mất bao lâu",
+    "where": "đăng ký khai sinh nộp ở đâu",
+    "online": "đăng ký tạm trú làm online được không",
+    "penalty": "không đăng ký tạm trú có bị phạt không",
+    "legal_basis": "lý lịch tư pháp căn cứ luật nào",
+}
+CHOOSE_BY_NUMBER = "Trả lời bằng số (1, 2, 3…) để chọn."
 REVIEWED = "Cập nhật"
 LOCAL_CHAT_INTRO = (
     "Trợ lý số – hỏi đáp thủ tục hành chính, dịch vụ công trực tuyến.\nGõ câu hỏi rồi nhấn Enter (Ctrl+D để thoát)."
@@ -30,6 +73,7 @@ CLI_USAGE = """Trợ lý số – cách dùng:
   python -m bot validate    kiểm tra dữ liệu hỏi đáp và danh mục thủ tục
   python -m bot stats       số mục theo lĩnh vực
   python -m bot eval        đo độ chính xác trên bộ câu hỏi mẫu
+  python -m bot poster -o ap-phich.pdf   áp phích mã QR để in (--sector ID, --entry ID; .png cũng được)
 Xem thêm tuỳ chọn của từng lệnh: python -m bot <lệnh> --help"""
 CLI_EMPTY_QUESTION = (
     'Chưa có câu hỏi. Hãy gõ câu hỏi trong dấu ngoặc kép, ví dụ: python -m bot ask "làm căn cước ở đâu"'
@@ -113,6 +157,16 @@ STAFF_HINT = "Tin này không gắn với câu hỏi nào đang mở. Hãy trả
 STAFF_TICKET_CLOSED = "Câu hỏi {ref} đã đóng; tin trả lời không được gửi."
 STAFF_DELIVERY_FAILED = "⚠️ Không gửi được cho người hỏi {ref} ({reason}). Đã ghi vào câu hỏi."
 TICKETS_NONE = "Không có câu hỏi nào đang chờ."
+
+# --- Zalo (plain text: no HTML, no buttons; choices are answered with a number) ---
+ZALO_GREETING = (
+    "Xin chào! Mình là Trợ lý số 👋\n"
+    "Mình giải đáp về chuyển đổi số và dịch vụ công trực tuyến: căn cước, VNeID, khai sinh, cư trú, "
+    "thuế, bảo hiểm, giấy phép lái xe, an toàn trên mạng…\n\n"
+    "Bạn cứ gõ câu hỏi như khi nói chuyện, có dấu hay không dấu đều được, ví dụ: “Làm căn cước cho con ở đâu?”\n"
+    "Trợ lý không bao giờ hỏi mật khẩu, mã OTP hay số tài khoản của bạn."
+)
+ZALO_PICK = "Bạn gõ số {numbers} để xem mục tương ứng."
 
 # --- Web chat (the page and the embeddable widget) ---
 WEB_GREETING = (

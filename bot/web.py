@@ -24,14 +24,17 @@ from aiohttp import web
 from bot import web_chat
 from bot import web_pages as pages
 from bot.config import Settings
+from bot.conversation import Conversation
 from bot.engine import Engine
 from bot.faq_editor import EditRefused, add_phrasing
+from bot.flood import FloodGuard
 from bot.grouping import Group, draft_entry, group_questions
 from bot.metrics import METRICS
-from bot.records import Recorder, safely
+from bot.records import Recorder
 from bot.render_text import explain_text
 from bot.store import Store
 from bot.tickets import TicketDesk, ref, waited
+from bot.zalo import register_zalo_routes
 
 log = logging.getLogger("tro_ly_so.web")
 
@@ -72,6 +75,8 @@ STORE = web.AppKey("store", object)
 RECORDER = web.AppKey("recorder", object)
 SETTINGS = web.AppKey("settings", Settings)
 SESSIONS = web.AppKey("sessions", Sessions)
+CONVERSATION = web.AppKey("conversation", Conversation)
+ADDRESS_FLOOD = web.AppKey("address_flood", FloodGuard)
 CSRF = web.RequestKey("csrf", str)
 
 
@@ -129,27 +134,50 @@ async def _json(request: web.Request) -> dict:
     return data
 
 
+def _visitor(request: web.Request) -> str:
+    return request.cookies.get(CHAT_COOKIE, "anonymous")
+
+
+def _flooded(request: web.Request, visitor: str) -> web.Response | None:
+    """Per visitor (the conversation core's limit) and per address (scripts that drop the cookie):
+    a polite message in the chat, 429 for whoever ignores it."""
+    conversation: Conversation = request.app[CONVERSATION]
+    notice = conversation.allow("web", visitor)
+    address = request.remote or "unknown"
+    by_address: FloodGuard = request.app[ADDRESS_FLOOD]
+    if notice is None and by_address.allow(address):
+        return None
+    text = notice.text if notice is not None and notice.text else pages.texts.SLOW_DOWN
+    return web.json_response({"html": pages.e(text), "status": "slow_down"}, status=429, headers={"Retry-After": "10"})
+
+
 async def ask(request: web.Request) -> web.Response:
     data = await _json(request)
     question = str(data.get("q", ""))[:4096]
     if not question.strip():
         return web.json_response({"html": pages.e(pages.texts.EMPTY_QUESTION)})
+    visitor = _visitor(request)
+    flooded = _flooded(request, visitor)
+    if flooded is not None:
+        return flooded
     started = time.perf_counter()
-    result = request.app[ENGINE].index.search(question)
-    METRICS.question("web", result.status.value)
+    reply = request.app[CONVERSATION].ask("web", visitor, question)
     METRICS.reply_latency(time.perf_counter() - started)
-    recorder: Recorder = request.app[RECORDER]
-    uid = request.cookies.get(CHAT_COOKIE, "anonymous")
-    safely("question", recorder.question, channel="web", user_id=uid, text=question, result=result)
-    return web.json_response({"status": result.status.value, "html": pages.answer_html(result, recorded=True)})
+    result = getattr(reply, "result", None)
+    status = result.status.value if result is not None else "notice"
+    return web.json_response({"status": status, "html": pages.reply_html(reply)})
 
 
 async def open_entry(request: web.Request) -> web.Response:
     data = await _json(request)
-    entry = request.app[ENGINE].index.catalogue.entries.get(str(data.get("id", "")))
-    if entry is None:
-        return web.json_response({"html": pages.e(pages.texts.UNKNOWN_ENTRY)})
-    return web.json_response({"html": pages.entry_html(entry) + pages.feedback_buttons(entry.id)})
+    visitor = _visitor(request)
+    flooded = _flooded(request, visitor)
+    if flooded is not None:
+        return flooded
+    reply = request.app[CONVERSATION].open(
+        "web", visitor, str(data.get("id", "")), from_choices=bool(data.get("choice"))
+    )
+    return web.json_response({"html": pages.reply_html(reply)})
 
 
 async def feedback(request: web.Request) -> web.Response:
@@ -157,9 +185,8 @@ async def feedback(request: web.Request) -> web.Response:
     entry_id = str(data.get("entry", ""))
     if entry_id not in request.app[ENGINE].index.catalogue.entries:
         raise web.HTTPBadRequest(text="unknown entry")
-    uid = request.cookies.get(CHAT_COOKIE, "anonymous")
     helpful = bool(data.get("helpful"))
-    safely("feedback", request.app[RECORDER].feedback, channel="web", user_id=uid, entry_id=entry_id, helpful=helpful)
+    request.app[CONVERSATION].feedback("web", _visitor(request), entry_id, helpful)
     return web.json_response({"text": pages.texts.THANKS_HELPFUL if helpful else pages.texts.THANKS_NOT_HELPFUL})
 
 
@@ -472,13 +499,24 @@ async def ticket_draft(request: web.Request) -> web.Response:
 # -- wiring -----------------------------------------------------------------------------------
 
 
-def build_web_app(settings: Settings, engine: Engine, recorder: Recorder, store: Store | None) -> web.Application:
+def build_web_app(
+    settings: Settings,
+    engine: Engine,
+    recorder: Recorder,
+    store: Store | None,
+    conversation: Conversation | None = None,
+) -> web.Application:
     app = web.Application(middlewares=[security], client_max_size=64 * 1024)
     app[SETTINGS] = settings
     app[ENGINE] = engine
     app[RECORDER] = recorder
     app[STORE] = store
     app[SESSIONS] = Sessions()
+    app[CONVERSATION] = conversation or Conversation(
+        lambda: engine.index, recorder, FloodGuard(settings.flood_messages, settings.flood_seconds)
+    )
+    # Several people may share one address (a commune office's Wi-Fi): a looser limit than per visitor.
+    app[ADDRESS_FLOOD] = FloodGuard(settings.flood_messages * 5, settings.flood_seconds)
     app.router.add_get("/", chat_page)
     app.router.add_static("/static", STATIC)
     app.router.add_post("/api/ask", ask)
@@ -499,5 +537,9 @@ def build_web_app(settings: Settings, engine: Engine, recorder: Recorder, store:
     app.router.add_post("/admin/candidates", decide_candidate)
     app.router.add_get("/admin/tickets", tickets_page)
     app.router.add_get("/admin/tickets/draft", ticket_draft)
+    register_zalo_routes(app, settings, engine, recorder, store, app[CONVERSATION])  # only with ZALO_APP_ID
+    from bot.poster_pages import register_poster_routes  # it imports this module: here, not at the top
+
+    register_poster_routes(app)
     web_chat.register_chat_routes(app, lambda: app[ENGINE].index.catalogue, CSP, settings.embed_origins)
     return app

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from html import escape
 from typing import Any
 
-from bot import texts
+from bot import render_text, texts
+from bot.conversation.replies import Answer, AskBack, Choices, NoAnswer, Notice, Reply
 from bot.render_text import entry_sections
 from bot.tickets import VIETNAM
 from knowledge import Entry, SearchResult, Status
@@ -38,6 +39,7 @@ def page(title: str, body: str, csrf: str | None = None) -> str:
         '<nav><a href="/admin">Tổng quan</a><a href="/admin/unanswered">Chưa trả lời</a>'
         '<a href="/admin/learning">Cách hỏi mới</a><a href="/admin/tickets">Câu hỏi gửi cán bộ</a>'
         '<a href="/admin/try">Thử câu hỏi</a><a href="/">Trò chuyện</a>'
+        '<a href="/admin/posters">Áp phích QR</a>'
         f'<form method="post" action="/admin/logout" class="inline">{csrf_field(csrf)}'
         '<button class="light">Đăng xuất</button></form></nav>'
         if csrf
@@ -59,19 +61,22 @@ def link(url: str, title: str) -> str:
     return f'<a href="{e(url)}" target="_blank" rel="noopener noreferrer">{e(title)}</a>'
 
 
+def linkify(line: str) -> str:
+    """Escaped text with official addresses as links that open in a new tab."""
+    out, last = [], 0
+    for match in _URL.finditer(line):
+        out += [e(line[last : match.start()]), link(match.group(), match.group())]
+        last = match.end()
+    out.append(e(line[last:]))
+    return "".join(out)
+
+
 def text_html(text: str, heading: str = "") -> str:
     """Reflowed text as HTML: blank-line paragraphs as <p>, kept line breaks (steps, bullets) as <br>,
     web addresses as links. Everything is escaped."""
     paragraphs = []
     for number, paragraph in enumerate(text.split("\n\n")):
-        lines = []
-        for line in paragraph.split("\n"):
-            pieces, last = [], 0
-            for match in _URL.finditer(line):
-                pieces += [e(line[last : match.start()]), link(match.group(), match.group())]
-                last = match.end()
-            lines.append("".join(pieces) + e(line[last:]))
-        body = "<br>".join(lines)
+        body = "<br>".join(linkify(line) for line in paragraph.split("\n"))
         if heading and number == 0:
             body = f"<b>{e(heading)}:</b><br>{body}"
         paragraphs.append(f"<p>{body}</p>")
@@ -110,7 +115,46 @@ def answer_html(result: SearchResult, recorded: bool) -> str:
     return html + f"<p class=muted>{e(texts.HUMAN_HELP)}</p>"
 
 
-def choice_buttons(entries: list[Entry]) -> str:
+def reply_html(reply: Reply) -> str:
+    """One reply of the conversation core as an HTML fragment for the web chat (everything escaped)."""
+    match reply:
+        case Answer():
+            head = (
+                f"<p><i>{e(texts.ABOUT.format(title=reply.carried_from.title))}</i></p>" if reply.carried_from else ""
+            )
+            if reply.parts:
+                body = f"<h3>{e(reply.entry.title)}</h3>" + "".join(
+                    text_html("\n".join(lines), heading)
+                    for heading, lines in render_text.part_sections(reply.entry, reply.parts)
+                )
+                body += choice_buttons([reply.entry], label=texts.WHOLE_GUIDE)
+            else:
+                body = entry_html(reply.entry)
+            related = "".join(
+                f'<p><button class="light" data-open="{e(x.id)}">{e(render_text.related_label(x))}: {e(x.title)}'
+                "</button></p>"
+                for x in reply.related
+            )
+            return head + body + related + feedback_buttons(reply.entry.id)
+        case Choices():
+            return f"<p>{e(texts.DID_YOU_MEAN)}</p>" + choice_buttons(list(reply.entries)).replace(
+                "<button ", '<button data-choice="1" '
+            )
+        case NoAnswer():
+            html = f"<p>{e(texts.NOT_FOUND)}{' ' + e(texts.RECORDED) if reply.recorded else ''}</p>"
+            if reply.closest:
+                html += f"<p>{e(texts.CLOSEST)}</p>" + choice_buttons(list(reply.closest))
+            return html + f"<p class=muted>{e(texts.HUMAN_HELP)}</p>"
+        case AskBack():
+            return f"<p>{e(render_text.ask_back(reply.parts))}</p>"
+        case Notice():
+            return f"<p>{e(reply.text)}</p>"
+    raise TypeError(reply)
+
+
+def choice_buttons(entries: list[Entry], label: str = "") -> str:
+    if label:
+        return "".join(f'<p><button class="light" data-open="{e(x.id)}">{e(label)}</button></p>' for x in entries)
     return "".join(f'<p><button class="light" data-open="{e(x.id)}">{e(x.title)}</button></p>' for x in entries)
 
 

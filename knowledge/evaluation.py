@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,6 +77,7 @@ class Report:
         lines = [
             f"Câu hỏi trong phạm vi: {self.total_in_scope}; ngoài phạm vi: {self.total_out_of_scope}",
             f"  trả lời đúng            {self.answered_correct:7.1%}  ({self.counts['correct']})",
+            f"    (trong đó mục cùng chủ đề: {self.counts['same_topic']})",
             f"  trả lời SAI             {self.wrong:7.1%}  ({self.counts['wrong']})",
             f"  đúng nằm trong gợi ý    {self.within_suggestions:7.1%}  ({self.counts['suggested_correct']})",
             f"  gợi ý không có mục đúng {self.rate('suggested_other'):7.1%}  ({self.counts['suggested_other']})",
@@ -91,16 +92,17 @@ class Report:
         return "\n".join(lines)
 
 
-def outcome(item: Labelled, result: SearchResult) -> str:
+def outcome(item: Labelled, result: SearchResult, topic: Callable[[str], str] = str) -> str:
+    """An answer from the expected entry's topic counts as right: the other entry is one tap away."""
     if item.expected is None:
         if result.status is Status.UNANSWERED:
             return "oos_rejected"
         return "oos_answered" if result.status is Status.ANSWERED else "oos_suggested"
     if result.status is Status.ANSWERED:
-        return "correct" if result.best and result.best.entry.id == item.expected else "wrong"
+        return "correct" if result.best and topic(result.best.entry.id) == topic(item.expected) else "wrong"
     if result.status is Status.SUGGESTED:
-        ids = {c.entry.id for c in result.choices}
-        return "suggested_correct" if item.expected in ids else "suggested_other"
+        topics = {topic(c.entry.id) for c in result.choices}
+        return "suggested_correct" if topic(item.expected) in topics else "suggested_other"
     return "missed"
 
 
@@ -108,7 +110,9 @@ def evaluate(index: Index, items: Iterable[Labelled]) -> Report:
     report = Report()
     for item in items:
         result = index.search(item.question)
-        kind = outcome(item, result)
+        kind = outcome(item, result, index.catalogue.topic)
+        if kind == "correct" and result.best and result.best.entry.id != item.expected:
+            report.counts["same_topic"] += 1
         if item.expected is None:
             report.total_out_of_scope += 1
         else:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from knowledge.models import Catalogue, Entry, Sector
+from knowledge.models import PART_NAMES, Catalogue, Entry, Sector, topics_of
 from knowledge.normalize import Lexicon, Normalizer, words
 from knowledge.problems import CatalogueError, Problem
 from knowledge.syllable import has_diacritics
@@ -78,13 +78,59 @@ def read_lexicon(path: Path = DEFAULT_LEXICON) -> tuple[Lexicon, list[Problem]]:
             Problem(name, data.key_lines.get("fillers"), "fillers phải là danh sách.", 'Mỗi dòng bắt đầu bằng "- ".')
         )
         fillers = []
+    products = _string_list(data, "products", name, problems)
+    safety = data.get("safety") or {}
+    if not isinstance(safety, dict):
+        problems.append(
+            Problem(name, data.key_lines.get("safety"), "safety phải gồm entry, contact, asks.", "Xem ví dụ ở đầu tệp.")
+        )
+        safety = {}
+    parts = data.get("parts") or {}
+    if not isinstance(parts, dict):
+        problems.append(
+            Problem(
+                name,
+                data.key_lines.get("parts"),
+                "parts phải gồm các phần của thủ tục.",
+                'Viết "fee:" rồi "  - lệ phí".',
+            )
+        )
+        parts = {}
+    part_cues: dict[str, tuple[str, ...]] = {}
+    for key in parts:
+        if str(key) not in PART_NAMES:
+            problems.append(
+                Problem(
+                    name,
+                    parts.key_lines.get(key) if isinstance(parts, Node) else None,
+                    f'Phần "{key}" không có trong thủ tục.',
+                    f"Dùng một trong: {', '.join(PART_NAMES)}.",
+                )
+            )
+            continue
+        part_cues[str(key)] = _string_list(parts, key, name, problems)
     lexicon = Lexicon(
         abbreviations={str(k): v for k, v in abbreviations.items()},
         synonyms={str(k): tuple(str(x) for x in v) for k, v in synonyms.items()},
         fillers=tuple(str(f) for f in fillers),
         procedure_cues=tuple(str(c) for c in cues),
+        products=products,
+        parts=part_cues,
+        safety_contact=_string_list(safety, "contact", name, problems),
+        safety_asks=_string_list(safety, "asks", name, problems),
+        safety_entry=str(safety.get("entry") or ""),
+        followup_words=_string_list(data, "followup_words", name, problems),
     )
     return lexicon, problems
+
+
+def _string_list(data: dict, key: str, name: str, problems: list[Problem]) -> tuple[str, ...]:
+    value = data.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
+        line = data.key_lines.get(key) if isinstance(data, Node) else None
+        problems.append(Problem(name, line, f"{key} phải là danh sách.", 'Mỗi dòng bắt đầu bằng "- ".'))
+        return ()
+    return tuple(str(v) for v in value)
 
 
 def _cross_check(entries: list[Entry], sectors: dict[str, Sector], normalizer: Normalizer) -> list[Problem]:
@@ -174,8 +220,58 @@ def check_catalogue(
         for sector in file_sectors:
             sectors.setdefault(sector.id, sector)
     problems += _cross_check(entries, sectors, Normalizer(lexicon))
-    catalogue = Catalogue({e.id: e for e in entries}, sectors, tuple(str(p) for p in paths[1:]))
+    by_id = {e.id: e for e in entries}
+    problems += _check_related(by_id)
+    catalogue = Catalogue(by_id, sectors, tuple(str(p) for p in paths[1:]), topics_of(by_id))
     return catalogue, lexicon, problems
+
+
+def _check_related(entries: dict[str, Entry]) -> list[Problem]:
+    """``related`` names existing entries, not the entry itself, and links each pair once (no cycles)."""
+    problems: list[Problem] = []
+
+    def at(entry: Entry) -> tuple[str, int | None]:
+        file, _, line = entry.origin.rpartition(":")
+        return file, int(line) if line.isdigit() else None
+
+    for entry in entries.values():
+        for other in entry.related:
+            if other == entry.id:
+                problems.append(
+                    Problem(*at(entry), "Mục không thể cùng chủ đề với chính nó.", "Xoá mã này khỏi related.", entry.id)
+                )
+            elif other not in entries:
+                problems.append(
+                    Problem(
+                        *at(entry), f'related: không có mục "{other}".', "Sửa mã cho đúng hoặc xoá dòng này.", entry.id
+                    )
+                )
+    # A directed cycle (A → B → A) means the same link written twice; one direction is enough.
+    state: dict[str, int] = {}
+
+    def visit(i: str, path: list[str]) -> None:
+        state[i] = 1
+        for j in entries[i].related:
+            if j not in entries or j == i:
+                continue
+            if state.get(j) == 1:
+                cycle = [*path[path.index(j) :], j] if j in path else [i, j]
+                problems.append(
+                    Problem(
+                        *at(entries[i]),
+                        f"Liên kết cùng chủ đề bị vòng: {' → '.join(cycle)}.",
+                        "Chỉ ghi related ở một mục của mỗi cặp (thường ở mục hỏi đáp, trỏ tới thủ tục).",
+                        i,
+                    )
+                )
+            elif j not in state:
+                visit(j, [*path, j])
+        state[i] = 2
+
+    for i in entries:
+        if i not in state:
+            visit(i, [i])
+    return problems
 
 
 def load_catalogue(

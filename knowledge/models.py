@@ -41,6 +41,9 @@ class Entry:
     processing_time: str = ""
     where: str = ""
     legal_basis: str = ""
+    online: str = ""
+    penalty: str = ""
+    related: tuple[str, ...] = ()  # entries on the same subject (an FAQ and its procedure): one topic
     origin: str = ""  # "file:line", for messages to staff
 
     @property
@@ -48,17 +51,49 @@ class Entry:
         return self.kind == "procedure"
 
 
+# The parts of a procedure a citizen may ask for on their own ("lệ phí bao nhiêu"), in reading order.
+PART_NAMES = ("documents", "fee", "processing_time", "where", "online", "penalty", "legal_basis")
+
+
 @dataclass(frozen=True)
 class Catalogue:
     entries: Mapping[str, Entry]
     sectors: Mapping[str, Sector]
     files: tuple[str, ...] = ()
+    topics: Mapping[str, str] = field(default_factory=dict)  # entry id → its topic's id (see topics_of)
 
     def __len__(self) -> int:
         return len(self.entries)
 
+    def topic(self, entry_id: str) -> str:
+        return self.topics.get(entry_id, entry_id)
+
+    def same_topic(self, entry_id: str) -> list[Entry]:
+        """The other entries on the subject of ``entry_id`` (its FAQ or its procedure), FAQ first."""
+        topic = self.topic(entry_id)
+        others = [e for i, e in self.entries.items() if i != entry_id and self.topics.get(i, i) == topic]
+        return sorted(others, key=lambda e: (e.is_procedure, e.id))
+
     def in_sector(self, sector_id: str) -> list[Entry]:
         return [e for e in self.entries.values() if e.sector == sector_id]
+
+
+def topics_of(entries: Mapping[str, Entry]) -> dict[str, str]:
+    """Entries linked by ``related`` (in either direction) form one topic, named by its smallest id."""
+    parent = {i: i for i in entries}
+
+    def root(i: str) -> str:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for entry in entries.values():
+        for other in entry.related:
+            if other in parent:
+                a, b = root(entry.id), root(other)
+                parent[max(a, b)] = min(a, b)
+    return {i: root(i) for i in entries}
 
 
 class Status(StrEnum):
@@ -91,6 +126,9 @@ class SearchResult:
     best: Candidate | None
     suggestions: tuple[Candidate, ...] = ()
     explanation: Explanation | None = field(default=None, compare=False)
+    parts: tuple[str, ...] = ()  # parts of a procedure asked for ("fee", "processing_time", ...)
+    fragment: bool = False  # only a part and words naming no subject: needs the previous topic, or a question back
+    safety: bool = False  # answered with a scam warning because the message describes a suspicious contact
 
     @property
     def score(self) -> float:

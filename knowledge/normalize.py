@@ -91,6 +91,10 @@ def _collapse(word: str, min_run: int) -> str:
     return "".join(out)
 
 
+def _only_d_marked(word: str) -> bool:
+    return word.replace("đ", "d").replace("Đ", "D").isascii()
+
+
 def make_token(word: str, marked: bool | None = None) -> Token:
     text = syllable.canonical(word)
     folded = syllable.fold(word)
@@ -133,6 +137,21 @@ class PhraseTable:
                 table.setdefault(src[0].folded, []).append((src, dst, strict))
         return cls({k: tuple(sorted(v, key=lambda p: -len(p[0]))) for k, v in table.items()})
 
+    def spans(self, tokens: tuple[Token, ...] | list[Token]) -> list[tuple[int, int, str]]:
+        """Non-overlapping phrases found, longest first at each position: (start, length, replacement)."""
+        tokens = list(tokens)
+        found: list[tuple[int, int, str]] = []
+        i = 0
+        while i < len(tokens):
+            for src, dst, strict in self.by_first.get(tokens[i].folded, ()):
+                if _phrase_matches(tokens, i, src, strict):
+                    found.append((i, len(src), " ".join(t.text for t in dst)))
+                    i += len(src)
+                    break
+            else:
+                i += 1
+        return found
+
     def contains(self, tokens: tuple[Token, ...] | list[Token]) -> bool:
         tokens = list(tokens)
         return any(
@@ -170,6 +189,12 @@ class Lexicon:
     synonyms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     fillers: tuple[str, ...] = ()
     procedure_cues: tuple[str, ...] = ()
+    products: tuple[str, ...] = ()  # names of apps and portals: never typos of each other
+    parts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # part of a procedure → cues
+    safety_contact: tuple[str, ...] = ()  # a call, a text, a link, someone claiming to be an official...
+    safety_asks: tuple[str, ...] = ()  # ...asking to install, tap, pay, give an OTP: a possible scam
+    safety_entry: str = ""  # the scam-warning entry answered when both kinds of cue are present
+    followup_words: tuple[str, ...] = ()  # words that name no subject ("thế", "còn", "thì sao")
 
 
 class Normalizer:
@@ -182,6 +207,12 @@ class Normalizer:
     def __init__(self, lexicon: Lexicon, known: Iterable[str] = ()) -> None:
         self.lexicon = lexicon
         self.abbreviations = {clean(k): v for k, v in lexicon.abbreviations.items()}
+        # "cđs", "CĐS", "cds" are one abbreviation whatever marks were typed: look keys up by their folded
+        # form too, unless two keys fold alike with different meanings.
+        by_fold: dict[str, set[str]] = {}
+        for key, value in self.abbreviations.items():
+            by_fold.setdefault(syllable.fold(key), set()).add(value)
+        self.folded_abbreviations = {k: next(iter(v)) for k, v in by_fold.items() if len(v) == 1}
         self.known = frozenset(syllable.canonical(w) for w in known)
         forms: dict[str, set[str]] = {}
         for word in self.known:
@@ -199,6 +230,23 @@ class Normalizer:
         self.known_folded = frozenset(syllable.fold(w) for w in self.known) | {
             syllable.fold(k) for k in self.abbreviations
         }
+        # Cues are looked for in normalized questions, so they are normalized the same way first.
+        self.products = self._table((p, p) for p in lexicon.products)
+        self.parts = self._table((cue, part) for part, cues in lexicon.parts.items() for cue in cues)
+        self.followup = self._table((w, w) for w in lexicon.followup_words)
+        self.safety_contact = self._table((c, c) for c in lexicon.safety_contact)
+        self.safety_asks = self._table((c, c) for c in lexicon.safety_asks)
+
+    def _table(self, pairs: Iterable[tuple[str, str]]) -> PhraseTable:
+        """A phrase table over normalized text: a cue written "cccd" or "ko" finds what questions become.
+        Cues match accents the citizen typed, and forgive accents left out."""
+        table: dict[str, list[_Entry]] = {}
+        for phrase, replacement in pairs:
+            src = tuple(self.phrases.rewrite(self._expand(words(phrase), [])))
+            if src:
+                # Not strict: an unaccented "co" in "co lam online duoc khong" is the filler "có" here.
+                table.setdefault(src[0].folded, []).append((src, (Token(replacement, replacement, True),), False))
+        return PhraseTable({k: tuple(sorted(v, key=lambda p: -len(p[0]))) for k, v in table.items()})
 
     def _is_known(self, word: str) -> bool:
         return word in self.abbreviations or syllable.fold(word) in self.known_folded
@@ -231,6 +279,10 @@ class Normalizer:
             # By the canonical form too, so one pass is final: "ñg" canonicalizes to "ng" (the tilde
             # reads as a tone mark), which a second pass would otherwise expand.
             expansion = self.abbreviations.get(fixed) or self.abbreviations.get(syllable.canonical(fixed))
+            if expansion is None and _only_d_marked(fixed):
+                # A word typed without tone or vowel marks (đ aside) may be any abbreviation that folds
+                # to it; a word with tone marks is taken as typed ("mụn" is not "mún").
+                expansion = self.folded_abbreviations.get(syllable.fold(fixed))
             if expansion is not None:
                 notes.append(f"{fixed} → {expansion}")
                 tokens = tuple(make_token(w, marked=True) for w in words(expansion))

@@ -31,6 +31,8 @@ TOKEN_SET = fuzz.token_set_ratio  # did best on Vietnamese in our measurements; 
 CANDIDATES = 24  # phrasings re-scored per question, at most...
 CANDIDATE_REACH = 0.3  # ...and only those with at least this share of the leader's BM25
 MAX_POSTINGS = 1000  # heaviest postings read per term; bounds work on very large catalogues
+TOPIC_REACH = 0.1  # within a topic, a procedure this close to the best is preferred when steps are asked
+PRODUCT_PENALTY = 0.75  # a phrasing naming another app than the question's
 COMMON_SHARE = 0.05  # terms in more phrasings than this share find no candidates on their own
 
 
@@ -77,6 +79,7 @@ class _Doc:
     pairs: tuple[tuple[str, str], ...]  # distinct adjacent folded pairs
     accents: tuple[tuple[str, str], ...]  # distinct (folded, accented) words
     weight: float  # sum of IDF of its words
+    products: frozenset[str]  # apps and portals it names, or its entry's title names
 
 
 @dataclass(frozen=True)
@@ -149,6 +152,14 @@ class Index:
         self.thresholds = thresholds or Thresholds()
         self.weights = weights or Weights()
         self.normalizer = Normalizer(lexicon, _catalogue_words(catalogue, lexicon))
+        self.lexicon = lexicon
+        self._title_products: dict[str, frozenset[str]] = {}
+        if lexicon.products:
+            titles = self.normalizer.normalize_many([e.title for e in catalogue.entries.values()])
+            for entry, norm in zip(catalogue.entries.values(), titles, strict=True):
+                named = self._products(norm.tokens)
+                if named:
+                    self._title_products[entry.id] = named
         pairs = [
             (entry.id, p)
             for entry in catalogue.entries.values()
@@ -206,7 +217,11 @@ class Index:
             pairs=tuple(dict.fromkeys(itertools.pairwise(norm.folded_tokens))),
             accents=tuple(dict.fromkeys((t.folded, t.text) for t in norm.tokens)),
             weight=sum(self._word_idf(t) for t in tokens),
+            products=self._products(norm.tokens) | self._title_products.get(entry_id, frozenset()),
         )
+
+    def _products(self, tokens: tuple[Token, ...]) -> frozenset[str]:
+        return frozenset(name for _, _, name in self.normalizer.products.spans(tokens))
 
     # -- typo repair -------------------------------------------------------------------------
 
@@ -293,26 +308,50 @@ class Index:
         norm = self._repair_typos(self.normalizer.normalize(question))
         best_by_entry: dict[str, tuple[float, _Doc, dict[str, float]]] = {}
         query = self._prepare(norm)
+        named = self._products(norm.tokens) if self.lexicon.products else frozenset()
         docs = [self._doc(i) for i in self._candidates(norm)] if norm.tokens else []
         # One call into rapidfuzz for all candidates: the per-call overhead dominates otherwise.
         found = process.extract(query.folded, [d.folded for d in docs], scorer=TOKEN_SET, limit=None)
         fuzzy = {i: similarity for _, similarity, i in found}
         for i, doc in enumerate(docs):
             parts = self._score(query, doc, fuzzy.get(i, 0.0) / 100)
+            if named and doc.products and not doc.products & named:
+                # VssID is not a typo of VNeID: a phrasing about another app may be offered, never answered.
+                parts["score"] = min(parts["score"] * PRODUCT_PENALTY, self.thresholds.answer - 0.01)
+                parts["product"] = 0.0
             held = best_by_entry.get(doc.entry_id)
             if held is None or parts["score"] > held[0]:
                 best_by_entry[doc.entry_id] = (parts["score"], doc, parts)
         # Ties resolved by entry id so that the same question always gets the same answer.
         ranked = sorted(best_by_entry.values(), key=lambda item: (-item[0], item[1].entry_id))
-        cands = [
-            Candidate(self.catalogue.entries[doc.entry_id], doc.text, round(min(max(score, 0.0), 1.0), 4))
-            for score, doc, _ in ranked[: limit + 2]
-        ]
-        status = self._decide(cands)
+        # One candidate per topic: an FAQ entry and its procedure are one subject, not two rivals.
+        asked = tuple(dict.fromkeys(part for _, _, part in self.normalizer.parts.spans(norm.tokens)))
+        by_topic: dict[str, list[tuple[float, _Doc]]] = {}
+        for score, doc, _ in ranked:
+            by_topic.setdefault(self.catalogue.topic(doc.entry_id), []).append((score, doc))
+        cands: list[Candidate] = []
+        for members in itertools.islice(by_topic.values(), limit + 2):
+            score, doc = members[0]
+            if query.wants_procedure or asked:
+                # Steps, documents, a fee: the topic's procedure is the fitting answer if it is near.
+                for other_score, other in members[1:]:
+                    if self.catalogue.entries[other.entry_id].is_procedure and other_score >= score - TOPIC_REACH:
+                        doc = other
+                        break
+            cands.append(Candidate(self.catalogue.entries[doc.entry_id], doc.text, round(min(max(score, 0.0), 1.0), 4)))
+        safety = self._safety(norm, cands)
+        if safety is not None:
+            cands = [safety, *(c for c in cands if c.entry.id != safety.entry.id)]
+            status = Status.ANSWERED
+        else:
+            status = self._decide(cands)
+        fragment = self._is_fragment(norm) if norm.tokens else False
+        if fragment and status is not Status.UNANSWERED:
+            status = Status.UNANSWERED  # "mất bao lâu" alone: a guess would be about any procedure at all
         offered = [c for c in cands if c.score >= self.thresholds.floor]
         if status is Status.UNANSWERED:
             # No answer, but the closest topics (if any come near) are still worth offering.
-            best, suggestions = None, tuple(offered[:limit])
+            best, suggestions = None, tuple(offered[:limit]) if not fragment else ()
         else:
             best, suggestions = cands[0], tuple(offered[1 : 1 + limit])
         explanation = None
@@ -326,9 +365,40 @@ class Index:
                     for _, doc, parts in ranked[:8]
                 ),
             )
-        return SearchResult(question, status, best, suggestions, explanation)
+        return SearchResult(question, status, best, suggestions, explanation, asked, fragment, safety is not None)
+
+    def topic_words(self, question: str) -> str:
+        """The question without words that name no subject: "còn khai tử thì sao" → "khai tử"."""
+        norm = self.normalizer.normalize(question)
+        covered: set[int] = set()
+        for start, length, _ in self.normalizer.followup.spans(norm.tokens):
+            covered.update(range(start, start + length))
+        return " ".join(t.text for i, t in enumerate(norm.tokens) if i not in covered)
+
+    def _is_fragment(self, norm: Normalized) -> bool:
+        """Nothing but the part asked and words that name no subject: "thế lệ phí bao nhiêu?"."""
+        covered: set[int] = set()
+        for table in (self.normalizer.parts, self.normalizer.followup):
+            for start, length, _ in table.spans(norm.tokens):
+                covered.update(range(start, start + length))
+        return len(covered) == len(norm.tokens)
+
+    def _safety(self, norm: Normalized, cands: list[Candidate]) -> Candidate | None:
+        """A call, text or link asking to install, tap, pay or tell an OTP is a possible scam: the warning
+        comes first, never the ordinary procedure the caller named."""
+        target = self.catalogue.entries.get(self.lexicon.safety_entry)
+        if target is None:
+            return None
+        n = self.normalizer
+        if not (n.safety_contact.spans(norm.tokens) and n.safety_asks.spans(norm.tokens)):
+            return None
+        for cand in cands:
+            if cand.entry.sector == target.sector and cand.score >= self.thresholds.floor:
+                return cand  # the closest safety entry ("gọi xưng công an về VNeID")
+        return Candidate(target, target.title, cands[0].score if cands else 0.0)
 
     def _decide(self, cands: list[Candidate]) -> Status:
+        """Between topics: ``cands`` holds one candidate per topic."""
         t = self.thresholds
         if not cands or cands[0].score < t.suggest:
             return Status.UNANSWERED

@@ -26,7 +26,12 @@ FAQ_FIELDS = {
     "source": "nguồn",
     "reviewed": "ngày rà soát",
 }
-OPTIONAL_FIELDS = {"links": "liên kết", "verified": "đã xác minh", "note": "ghi chú cho cán bộ"}
+OPTIONAL_FIELDS = {
+    "links": "liên kết",
+    "verified": "đã xác minh",
+    "note": "ghi chú cho cán bộ",
+    "related": "cùng chủ đề với",
+}
 PROCEDURE_FIELDS = {
     "steps": "các bước",
     "documents": "giấy tờ cần mang",
@@ -34,7 +39,10 @@ PROCEDURE_FIELDS = {
     "processing_time": "thời gian giải quyết",
     "where": "nơi nộp",
     "legal_basis": "căn cứ pháp lý",
+    "online": "làm trực tuyến",
+    "penalty": "xử phạt",
 }
+OPTIONAL_PROCEDURE_FIELDS = {"online", "penalty"}  # filled only where a source confirms them
 LIST_FIELDS = {"questions", "steps", "documents"}
 TOP_LEVEL = {"sectors", "entries", "procedures"}
 
@@ -155,6 +163,19 @@ class _EntryReader:
             out.append(Link(str(item["title"]).strip(), url))
         return tuple(out)
 
+    def related(self) -> tuple[str, ...]:
+        value = self.node.get("related")
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) and SLUG.match(v) for v in value):
+            self.problem(
+                "related",
+                '"related" phải là danh sách mã mục cùng chủ đề.',
+                'Viết mỗi mã một dòng, ví dụ "  - thu-tuc-cap-lai-can-cuoc".',
+            )
+            return ()
+        return tuple(dict.fromkeys(value))
+
     def read(self) -> Entry | None:
         node = self.node
         allowed = {**FAQ_FIELDS, **OPTIONAL_FIELDS, **(PROCEDURE_FIELDS if self.kind == "procedure" else {})}
@@ -212,9 +233,14 @@ class _EntryReader:
             verified = False
         links = self.links()
         extra: dict[str, Any] = {}
+        if "related" in node:
+            extra["related"] = self.related()
         if self.kind == "procedure":
             for key, label in PROCEDURE_FIELDS.items():
-                extra[key] = self.texts(key, label) if key in LIST_FIELDS else self.text(key, label)
+                if key in LIST_FIELDS:
+                    extra[key] = self.texts(key, label)
+                else:
+                    extra[key] = self.text(key, label, required=key not in OPTIONAL_PROCEDURE_FIELDS)
         for key in ("answer", *PROCEDURE_FIELDS):
             value = extra.get(key, answer if key == "answer" else None)
             for text in [value] if isinstance(value, str) else list(value or ()):

@@ -12,10 +12,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot import render_telegram
+from bot import render_telegram, texts
 from bot.config import Settings
-from bot.render_text import reflow, render_entry
-from bot.web_pages import entry_html
+from bot.conversation.replies import Answer
+from bot.render_text import reflow, render_entry, render_reply
+from bot.web_pages import entry_html, reply_html
+from bot.zalo.client import split_text
 
 # -- what "a break inside a sentence" means (written here independently of the renderer) -------------
 # A newline is a break inside a sentence unless
@@ -57,10 +59,19 @@ def web_text(html: str) -> str:
     return unescape(re.sub(r"<[^>]+>", "", html))
 
 
+def parts(entry) -> Answer:
+    """A follow-up answer with every part a procedure can have (fee, time, where, …)."""
+    return Answer(entry, parts=tuple(texts.PART_LABELS))
+
+
 CHANNELS = {
     "cli": lambda entry: [render_entry(entry)],
     "telegram": lambda entry: [telegram_text(p) for p in render_telegram.entry_pages(entry, Settings().page_chars)],
     "web": lambda entry: [web_text(entry_html(entry))],
+    "zalo": lambda entry: split_text(render_reply(Answer(entry), numbered=True)),
+    "parts-text": lambda entry: [render_reply(parts(entry))],
+    "parts-telegram": lambda entry: [telegram_text(render_telegram.part_message(parts(entry)))],
+    "parts-web": lambda entry: [web_text(reply_html(parts(entry)))],
 }
 
 

@@ -182,7 +182,7 @@
       exchange("/api/sector", { id: data.sector });
     } else if (data.open) {
       bubble("me").textContent = button.textContent;
-      exchange("/api/open", { id: data.open });
+      exchange("/api/open", { id: data.open, choice: data.choice === "1" }); // a "Có phải bạn muốn hỏi" pick
     } else if (data.feedback) {
       const row = button.parentElement;
       row.querySelectorAll("button").forEach(function (b) {

@@ -1,0 +1,192 @@
+"""The conversation core: "this person, on this channel, wrote this (or tapped this)" → what to say.
+
+Channel-neutral: no Telegram, no aiohttp, no Zalo. Every channel gets the same decisions from here —
+answer, part of an answer, follow-up on the previous topic, choices, a question back, an honest
+no-answer — and the same records, learning candidates and flood limits. Records are written beside the
+reply and may fail without the citizen noticing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from bot import texts
+from bot.conversation.memory import Memory, Person, Recent
+from bot.conversation.replies import Answer, AskBack, Choices, NoAnswer, Notice, Reply
+from bot.flood import FloodGuard
+from bot.metrics import METRICS
+from bot.records import Recorder, safely
+from knowledge import Candidate, Entry, Index, SearchResult, Status
+from knowledge.normalize import words
+
+FOLLOW_UP_SECONDS = 600.0  # a follow-up refers to the topic answered within the last 10 minutes
+FOLLOW_UP_WORDS = 12  # longer messages say what they are about; they are not carried over
+
+
+class Conversation:
+    def __init__(
+        self,
+        index: Callable[[], Index],
+        recorder: Recorder,
+        flood: FloodGuard,
+        clock: Callable[[], float] = time.monotonic,
+        memory: Memory | None = None,
+        recording: bool = True,
+    ) -> None:
+        self.recording = recording  # False: nothing is recorded, and no reply may say it was
+        self._index = index  # read per turn: a reload swaps the index
+        self.recorder = recorder
+        self.flood = flood
+        self.clock = clock
+        self.memory = memory or Memory()
+
+    # -- turns --------------------------------------------------------------------------------
+
+    def allow(self, channel: str, user: str | int) -> Notice | None:
+        """None if the person may be answered now; a "slow down" notice once per burst; else a silent
+        notice (kind "flooded") that channels drop."""
+        person = (channel, str(user))
+        if self.flood.allow(person):
+            return None
+        if self.flood.warn(person):
+            return Notice("slow_down", texts.SLOW_DOWN)
+        return Notice("flooded", "")
+
+    def ask(self, channel: str, user: str | int, text: str) -> Reply:
+        """A typed message. The caller has checked ``allow`` (so a channel can put its own checks between)."""
+        text = text.strip()
+        if not text:
+            return Notice("empty", texts.EMPTY_QUESTION)
+        person = (channel, str(user))
+        recent = self.memory.get(person)
+        if (
+            text.isdecimal()  # isdigit() would let "²" through to int()
+            and recent.choices
+            and self.clock() - recent.choices_at <= FOLLOW_UP_SECONDS
+            and 1 <= int(text) <= len(recent.choices)
+        ):
+            # The list stays open: "1", then "3", both work until the next question.
+            return self.open(channel, user, recent.choices[int(text) - 1], from_choices=recent.choices_learn)
+        index = self._index()
+        result = index.search(text)
+        now = self.clock()
+        reply, recorded = self._decide(index, recent, text, result, now)
+        METRICS.question(channel, recorded.status.value)
+        safely("question", self.recorder.question, channel=channel, user_id=user, text=text, result=recorded)
+        self._remember(recent, reply, text, recorded, now)
+        return reply
+
+    def open(self, channel: str, user: str | int, entry_id: str, *, from_choices: bool = False) -> Reply:
+        """A tapped entry (a choice, a related topic, a deep link). A tap on a choice teaches a phrasing."""
+        index = self._index()
+        entry = index.catalogue.entries.get(entry_id)
+        if entry is None:
+            return Notice("unknown_entry", texts.UNKNOWN_ENTRY)
+        recent = self.memory.get((channel, str(user)))
+        if from_choices and recent.question:
+            safely("candidate", self.recorder.candidate, question=recent.question, entry_id=entry_id, source="tap")
+        reply = self._answer(index, entry)
+        recent.topic_entry, recent.topic_at = entry.id, self.clock()
+        return reply
+
+    def feedback(self, channel: str, user: str | int, entry_id: str, helpful: bool) -> None:
+        """👍/👎 on an answer, paired with the question it answered when that is still known."""
+        recent = self.memory.peek((channel, str(user)))
+        asked = recent is not None and recent.best == entry_id and recent.question
+        question, score = (recent.question, recent.score) if asked else (None, None)
+        safely(
+            "feedback",
+            self.recorder.feedback,
+            channel=channel,
+            user_id=user,
+            entry_id=entry_id,
+            helpful=helpful,
+            question=question,
+            score=score,
+        )
+        if helpful and question:
+            safely("candidate", self.recorder.candidate, question=question, entry_id=entry_id, source="helpful")
+
+    def last_question(self, channel: str, user: str | int) -> str | None:
+        recent = self.memory.peek((channel, str(user)))
+        return recent.question if recent else None
+
+    # -- decisions ----------------------------------------------------------------------------
+
+    def _decide(
+        self, index: Index, recent: Recent, text: str, result: SearchResult, now: float
+    ) -> tuple[Reply, SearchResult]:
+        if result.status is Status.ANSWERED and result.best:
+            return self._answer(index, result.best.entry, result.parts, result=result), result
+        previous = None
+        if recent.topic_entry and now - recent.topic_at <= FOLLOW_UP_SECONDS:
+            previous = index.catalogue.entries.get(recent.topic_entry)
+        short = len(words(text)) <= FOLLOW_UP_WORDS
+        if previous is not None and short and result.parts:
+            reply = self._answer(index, previous, result.parts, result=result, carried_from=previous)
+            return reply, _carried(result, reply)
+        if short and not result.fragment:
+            # "còn khai tử thì sao": conversational words dilute a clear subject; try it without them.
+            bare = index.topic_words(text)
+            if bare and bare != text:
+                alone = index.search(bare)
+                if alone.status is Status.ANSWERED and alone.best and not alone.fragment:
+                    return self._answer(index, alone.best.entry, result.parts, result=result), alone
+        if previous is not None and short and not result.fragment:
+            # A variation ("còn cho con dưới 14 tuổi thì sao"): these words, about the previous topic. Only
+            # a different topic counts; the previous one again would just be the title's words matching.
+            combined = index.search(f"{previous.title} {text}")
+            catalogue = index.catalogue
+            if (
+                combined.status is Status.ANSWERED
+                and combined.best
+                and catalogue.topic(combined.best.entry.id) != catalogue.topic(previous.id)
+            ):
+                reply = self._answer(index, combined.best.entry, combined.parts, result=result, carried_from=previous)
+                return reply, _carried(result, reply)
+        if result.fragment:
+            return AskBack(result.parts, result), result
+        if result.status is Status.SUGGESTED:
+            return Choices(tuple(c.entry for c in result.choices), result), result
+        return NoAnswer(tuple(c.entry for c in result.suggestions), result, recorded=self.recording), result
+
+    def _answer(
+        self,
+        index: Index,
+        entry: Entry,
+        parts: tuple[str, ...] = (),
+        *,
+        result: SearchResult | None = None,
+        carried_from: Entry | None = None,
+    ) -> Answer:
+        related = tuple(index.catalogue.same_topic(entry.id))
+        if parts and not entry.is_procedure:
+            # Parts live in the topic's procedure; an FAQ entry without one answers whole.
+            procedure = next((e for e in related if e.is_procedure), None)
+            if procedure is None:
+                parts = ()
+            else:
+                entry, related = procedure, tuple(index.catalogue.same_topic(procedure.id))
+        return Answer(entry, parts, carried_from, related, result)
+
+    def _remember(self, recent: Recent, reply: Reply, text: str, recorded: SearchResult, now: float) -> None:
+        recent.question, recent.score = text, recorded.score
+        recent.best = recorded.best.entry.id if recorded.best else None
+        recent.choices, recent.choices_at, recent.choices_learn = (), now, False
+        if isinstance(reply, Answer):
+            recent.topic_entry, recent.topic_at = reply.entry.id, now
+            recent.best = reply.entry.id
+        elif isinstance(reply, Choices):
+            recent.choices, recent.choices_learn = tuple(e.id for e in reply.entries), True
+        elif isinstance(reply, NoAnswer):
+            recent.choices = tuple(e.id for e in reply.closest)
+
+
+def _carried(result: SearchResult, reply: Answer) -> SearchResult:
+    """What records keep of a follow-up: answered, with the entry it was answered from."""
+    best = Candidate(reply.entry, f"(tiếp nối) {reply.carried_from.title if reply.carried_from else ''}", result.score)
+    return SearchResult(result.question, Status.ANSWERED, best, (), None, result.parts, result.fragment)
+
+
+__all__ = ["Conversation", "Person"]

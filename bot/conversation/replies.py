@@ -1,0 +1,59 @@
+"""What the conversation core answers: small typed values that each channel renders its own way."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from knowledge import Entry, SearchResult
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A whole entry, or the parts of a procedure that were asked ("fee", "processing_time", ...).
+
+    ``carried_from``: the question named no subject and was taken as a follow-up on this entry's topic,
+    which the reply must say ("Về «…»") so that a wrong carry-over is visible.
+    ``related``: the other entries of the topic, offered in one tap ("Các bước, hồ sơ" / "Giải thích thêm").
+    """
+
+    entry: Entry
+    parts: tuple[str, ...] = ()
+    carried_from: Entry | None = None
+    related: tuple[Entry, ...] = ()
+    result: SearchResult | None = None
+
+
+@dataclass(frozen=True)
+class Choices:
+    """ "Có phải bạn muốn hỏi": one entry per topic, best first."""
+
+    entries: tuple[Entry, ...]
+    result: SearchResult | None = None
+
+
+@dataclass(frozen=True)
+class NoAnswer:
+    """An honest no-answer: the closest topics, if any come near, and the offer of a person."""
+
+    closest: tuple[Entry, ...]
+    result: SearchResult | None = None
+    recorded: bool = False
+
+
+@dataclass(frozen=True)
+class AskBack:
+    """A follow-up with nothing to follow ("mất bao lâu" as a first message): ask which procedure."""
+
+    parts: tuple[str, ...]
+    result: SearchResult | None = None
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Slow down, empty question, not text: a polite line, nothing searched."""
+
+    kind: str  # "slow_down" | "empty" | "non_text" | "unknown_entry"
+    text: str
+
+
+Reply = Answer | Choices | NoAnswer | AskBack | Notice

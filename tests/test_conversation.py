@@ -1,0 +1,216 @@
+"""The conversation core, and the same conversation on Telegram (real PTB + fake Bot API) and the web chat."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import re
+
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot import callbacks, texts
+from bot.config import Settings
+from bot.conversation import Answer, AskBack, Choices, Conversation, NoAnswer, Notice
+from bot.engine import Engine
+from bot.flood import FloodGuard
+from bot.web import build_web_app
+from tests.telegram_harness import MemoryRecorder, play
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def make(index, limit: int = 100):
+    recorder, clock = MemoryRecorder(), Clock()
+    return Conversation(lambda: index, recorder, FloodGuard(limit, 30, clock), clock), recorder, clock
+
+
+def test_a_part_follows_the_topic_of_the_last_ten_minutes(index):
+    conv, rec, clock = make(index)
+    first = conv.ask("web", "v1", "thủ tục cấp đổi căn cước")
+    assert isinstance(first, Answer) and first.entry.id == "thu-tuc-cap-doi-can-cuoc"
+    clock.now += 300
+    follow = conv.ask("web", "v1", "thế lệ phí bao nhiêu?")
+    assert isinstance(follow, Answer)
+    assert follow.entry.id == "thu-tuc-cap-doi-can-cuoc" and follow.parts == ("fee",)
+    assert follow.carried_from.id == "thu-tuc-cap-doi-can-cuoc"
+    assert rec.questions[-1]["result"].status.value == "answered"  # records say it was answered
+    clock.now += 601
+    late = conv.ask("web", "v1", "làm online được không")
+    assert isinstance(late, AskBack) and late.parts == ("online",)
+
+
+def test_each_person_has_their_own_topic(index):
+    conv, _, _ = make(index)
+    conv.ask("web", "a", "thủ tục cấp đổi căn cước")
+    assert isinstance(conv.ask("web", "b", "mất bao lâu"), AskBack)
+    assert isinstance(conv.ask("telegram", "a", "mất bao lâu"), AskBack)  # another channel, another person
+
+
+def test_a_message_with_its_own_topic_wins_over_the_carry_over(index):
+    conv, _, _ = make(index)
+    conv.ask("web", "v", "thủ tục cấp đổi căn cước")
+    reply = conv.ask("web", "v", "đăng ký tạm trú mất bao lâu")
+    assert isinstance(reply, Answer) and reply.carried_from is None
+    assert reply.entry.id == "thu-tuc-dang-ky-tam-tru" and reply.parts == ("processing_time",)
+    assert "03 ngày làm việc" in reply.entry.processing_time
+
+
+def test_a_variation_is_resolved_against_the_previous_topic(index):
+    conv, _, _ = make(index)
+    conv.ask("web", "v", "thủ tục cấp căn cước lần đầu")
+    reply = conv.ask("web", "v", "còn cho con dưới 14 tuổi thì sao")
+    assert isinstance(reply, Answer) and "14" in reply.entry.title
+
+
+def test_a_new_subject_in_follow_up_words_is_not_carried(index):
+    conv, _, _ = make(index)
+    conv.ask("web", "v", "đăng ký khai sinh")
+    reply = conv.ask("web", "v", "còn khai tử thì sao")
+    assert isinstance(reply, Answer) and reply.carried_from is None
+    assert "khai tử" in reply.entry.title.lower()
+
+
+def test_a_part_asked_of_an_faq_entry_comes_from_its_procedure(index):
+    conv, _, _ = make(index)
+    first = conv.ask("web", "v", "mất căn cước")
+    assert isinstance(first, Answer) and first.entry.id == "mat-can-cuoc"
+    assert [e.id for e in first.related] == ["thu-tuc-cap-lai-can-cuoc"]
+    reply = conv.ask("web", "v", "cần giấy tờ gì")
+    assert reply.entry.id == "thu-tuc-cap-lai-can-cuoc" and reply.parts == ("documents",)
+
+
+def test_choices_can_be_picked_by_number_and_teach_a_phrasing(index):
+    conv, rec, _ = make(index)
+    reply = conv.ask("zalo", "u", "căn cước")
+    assert isinstance(reply, Choices) and len(reply.entries) >= 2
+    picked = conv.ask("zalo", "u", "2")
+    assert isinstance(picked, Answer) and picked.entry.id == reply.entries[1].id
+    assert rec.candidates == [{"question": "căn cước", "entry_id": reply.entries[1].id, "source": "tap"}]
+
+
+def test_no_answer_is_honest_and_recorded(index):
+    conv, rec, _ = make(index)
+    reply = conv.ask("web", "v", "giá vàng hôm nay")
+    assert isinstance(reply, NoAnswer) and reply.recorded
+    assert rec.questions[-1]["channel"] == "web"
+
+
+def test_flood_limit_warns_once_then_stays_silent(index):
+    conv, _, clock = make(index, limit=3)
+    assert [conv.allow("web", "v") for _ in range(3)] == [None, None, None]
+    first = conv.allow("web", "v")
+    assert isinstance(first, Notice) and first.text == texts.SLOW_DOWN
+    assert conv.allow("web", "v").text == ""
+    clock.now += 31
+    assert conv.allow("web", "v") is None
+
+
+def test_helpful_feedback_pairs_with_the_question(index):
+    conv, rec, _ = make(index)
+    reply = conv.ask("web", "v", "mất căn cước phải làm sao")
+    conv.feedback("web", "v", reply.entry.id, True)
+    assert rec.candidates[-1] == {
+        "question": "mất căn cước phải làm sao",
+        "entry_id": reply.entry.id,
+        "source": "helpful",
+    }
+
+
+# -- the same conversation on Telegram and the web chat ------------------------------------------
+
+SCRIPT = ["thủ tục cấp đổi căn cước", "thế lệ phí bao nhiêu?", "mất bao lâu", "giá vàng hôm nay"]
+
+
+def test_telegram_part_follow_up_and_buttons(index):
+    async def scenario(fake, app, rec):
+        for i, text in enumerate(SCRIPT, 1):
+            fake.text(text)
+            await fake.wait_for("sendMessage", count=i)
+        calls = fake.sent("sendMessage")
+        assert calls[0].params["text"].startswith("<b>Thủ tục cấp đổi thẻ căn cước trên VNeID</b>")
+        fee = calls[1].params["text"]
+        assert fee.startswith("Về «Thủ tục cấp đổi thẻ căn cước trên VNeID»:")
+        assert "<b>Lệ phí:</b>" in fee and "Các bước" not in fee
+        labels = [b["text"] for row in calls[1].params["reply_markup"]["inline_keyboard"] for b in row]
+        assert texts.WHOLE_GUIDE in labels
+        assert "<b>Thời gian giải quyết:</b>" in calls[2].params["text"]
+        assert texts.NOT_FOUND in calls[3].params["text"]
+
+    play(index, scenario)
+
+
+def test_telegram_bare_fragment_is_asked_back(index):
+    async def scenario(fake, app, rec):
+        fake.text("có làm online được không")
+        [call] = await fake.wait_for("sendMessage")
+        assert "thủ tục nào" in call.params["text"]
+
+    play(index, scenario)
+
+
+def test_telegram_related_topic_in_one_tap(index):
+    async def scenario(fake, app, rec):
+        fake.text("mất căn cước")
+        [call] = await fake.wait_for("sendMessage")
+        related = [
+            b
+            for row in call.params["reply_markup"]["inline_keyboard"]
+            for b in row
+            if b["text"] == texts.RELATED_PROCEDURE
+        ]
+        assert related and related[0]["callback_data"] == callbacks.encode(callbacks.Open("thu-tuc-cap-lai-can-cuoc"))
+
+    play(index, scenario)
+
+
+def web(index, scenario, **settings):
+    async def go():
+        rec = MemoryRecorder()
+        config = dataclasses.replace(Settings(), admin_token="t", **settings)
+        app = build_web_app(config, Engine(index), rec, None)
+        async with TestClient(TestServer(app)) as client:
+            await client.get("/")  # the visitor cookie
+            await scenario(client, rec)
+
+    asyncio.run(go())
+
+
+def _text(html: str) -> str:
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def test_web_chat_same_conversation(index):
+    async def scenario(client, rec):
+        answers = []
+        for question in SCRIPT:
+            r = await client.post("/api/ask", json={"q": question})
+            assert r.status == 200
+            answers.append((await r.json())["html"])
+        assert "Thủ tục cấp đổi thẻ căn cước trên VNeID" in answers[0]
+        assert "Về «Thủ tục cấp đổi thẻ căn cước trên VNeID»" in answers[1] and "Lệ phí:" in _text(answers[1])
+        assert texts.WHOLE_GUIDE in answers[1]
+        assert "Thời gian giải quyết:" in _text(answers[2])
+        assert texts.NOT_FOUND in answers[3]
+        assert [q["channel"] for q in rec.questions] == ["web"] * 4
+
+    web(index, scenario)
+
+
+def test_web_chat_flood_gets_a_polite_429(index):
+    async def scenario(client, rec):
+        statuses = []
+        for _ in range(8):
+            r = await client.post("/api/ask", json={"q": "VNeID là gì"})
+            statuses.append(r.status)
+        assert statuses[:3] == [200, 200, 200] and statuses[-1] == 429
+        body = await r.json()
+        assert r.headers["Retry-After"] and "chậm lại" in body["html"]
+        assert len(rec.questions) == 3  # the flood is neither answered nor recorded
+
+    web(index, scenario, flood_messages=3)

@@ -1,0 +1,143 @@
+"""Issue 17: topics instead of near twins, the part asked, fragments, product names, scam messages."""
+
+import pytest
+
+from knowledge import Status, check_catalogue
+from knowledge.loader import read_lexicon
+from tests.helpers import faq_text
+
+
+@pytest.mark.parametrize("question", ["cds là gì", "cđs là gì", "CĐS là gì", "CDS LA GI", "Cđs là gì vậy"])
+def test_abbreviations_match_whatever_marks_were_typed(index, question):
+    result = index.search(question)
+    assert result.status is Status.ANSWERED and result.best.entry.id == "chuyen-doi-so-la-gi"
+
+
+def test_a_word_typed_with_tone_marks_is_not_taken_for_an_abbreviation(index):
+    assert "muốn" not in index.normalizer.normalize("mụn").text
+    assert "muốn" in index.normalizer.normalize("mun lam cccd").text
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("cài VssID thế nào", "vssid"),
+        ("đăng nhập vssid", "vssid"),
+        ("quên mật khẩu vssid", "vssid"),
+        ("cài đặt etax mobile", "etax mobile"),
+        ("cài vneid thế nào", "vneid"),
+    ],
+)
+def test_an_app_is_never_answered_with_another_apps_entry(index, question, named):
+    result = index.search(question)
+    if result.status is Status.ANSWERED:
+        entry = result.best.entry
+        assert named in (entry.title + " " + " ".join(entry.questions)).lower(), entry.id
+
+
+def test_product_penalty_keeps_the_other_app_below_the_answer_threshold(index):
+    result = index.search("cài VssID thế nào", explain=True)
+    for row in result.explanation.scored:
+        if row["id"] == "cai-dat-vneid":
+            assert row["score"] < index.thresholds.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "có người gọi xưng công an bảo cài app để cập nhật định danh",
+        "nhận tin nhắn yêu cầu bấm link nộp phạt nguội",
+        "có số lạ gọi bảo tôi chuyển tiền để xác minh tài khoản bảo hiểm xã hội",
+        "người tự xưng nhân viên thuế gửi đường link bảo cài ứng dụng etax",
+    ],
+)
+def test_a_suspicious_contact_is_answered_with_a_scam_warning(index, question):
+    result = index.search(question)
+    assert result.status is Status.ANSWERED and result.safety
+    assert result.best.entry.sector == "an-toan"
+
+
+def test_an_ordinary_question_is_not_a_scam(index):
+    for question in ("cài vneid thế nào", "nộp phạt giao thông online", "chuyển khoản nộp thuế đất"):
+        assert not index.search(question).safety, question
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        ("thế lệ phí bao nhiêu?", ("fee",)),
+        ("mất bao lâu", ("processing_time",)),
+        ("mấy ngày thì có", ("processing_time",)),
+        ("có mất tiền không", ("fee",)),
+        ("cần giấy tờ gì", ("documents",)),
+        ("nộp ở đâu", ("where",)),
+        ("làm online được không", ("online",)),
+        ("có bị phạt không", ("penalty",)),
+        ("co lam online duoc khong", ("online",)),
+    ],
+)
+def test_a_bare_part_is_a_fragment_never_a_guess(index, question, parts):
+    result = index.search(question)
+    assert result.parts == parts
+    assert result.fragment
+    assert result.status is Status.UNANSWERED and result.best is None and not result.suggestions
+
+
+def test_a_part_with_its_subject_is_answered_from_the_procedure(index):
+    result = index.search("cấp lại căn cước bị mất mất bao lâu")
+    assert result.parts == ("processing_time",) and not result.fragment
+    assert result.status is Status.ANSWERED
+    assert result.best.entry.id == "thu-tuc-cap-lai-can-cuoc"
+
+
+def test_one_topic_is_one_candidate(index):
+    result = index.search("mất căn cước")
+    topics = [index.catalogue.topic(c.entry.id) for c in result.ranked]
+    assert len(topics) == len(set(topics))
+    assert result.status is Status.ANSWERED
+    assert {e.id for e in index.catalogue.same_topic("mat-can-cuoc")} == {"thu-tuc-cap-lai-can-cuoc"}
+
+
+def test_a_procedure_cue_picks_the_topics_procedure(index):
+    result = index.search("thủ tục xin bản sao trích lục kết hôn")
+    assert result.best.entry.id == "thu-tuc-cap-ban-sao-trich-luc"
+
+
+def _catalogue(tmp_path, related_a, related_b):
+    text = faq_text(("a-a", "Mục A", ["câu hỏi về mục a"]), ("b-b", "Mục B", ["câu hỏi về mục b"]))
+    text = text.replace('    source: "Nguồn thử"', '    source: "Nguồn thử"\n    related: RELATED', 2)
+    text = text.replace("related: RELATED", f"related: {related_a}", 1).replace(
+        "related: RELATED", f"related: {related_b}"
+    )
+    path = tmp_path / "faq.yaml"
+    path.write_text(text)
+    return check_catalogue([path])
+
+
+def test_related_must_name_existing_entries(tmp_path):
+    _, _, problems = _catalogue(tmp_path, "[khong-co]", "[]")
+    assert any("khong-co" in p.message for p in problems)
+
+
+def test_related_must_not_cycle(tmp_path):
+    _, _, problems = _catalogue(tmp_path, "[b-b]", "[a-a]")
+    assert any("vòng" in p.message for p in problems)
+
+
+def test_related_one_way_makes_one_topic(tmp_path):
+    catalogue, _, problems = _catalogue(tmp_path, "[b-b]", "[]")
+    assert not problems
+    assert catalogue.topic("a-a") == catalogue.topic("b-b")
+
+
+def test_shipped_lexicon_names_a_real_safety_entry(index):
+    lexicon, problems = read_lexicon()
+    assert not problems
+    assert lexicon.safety_entry in index.catalogue.entries
+    assert set(lexicon.parts) >= {"documents", "fee", "processing_time", "where", "online", "penalty"}
+
+
+def test_every_shipped_related_link_pairs_an_faq_with_a_procedure(index):
+    for entry in index.catalogue.entries.values():
+        for other in entry.related:
+            assert index.catalogue.entries[other].kind != entry.kind, (entry.id, other)
