@@ -82,7 +82,8 @@ def sites(index):
     where: dict[str, str] = {}
     allowed = Server(portal_app(where), host="127.0.0.2")
     other = Server(portal_app(where), host="127.0.0.3")
-    settings = dataclasses.replace(Settings(), embed_origins=allowed.url)
+    # every test here asks from 127.0.0.1: a flood limit well above what the module sends in a minute
+    settings = dataclasses.replace(Settings(), embed_origins=allowed.url, flood_messages=100)
     assistant = Server(build_web_app(settings, Engine(index), LogRecorder(), None)).begin()
     where["url"] = assistant.url
     return assistant, allowed.begin(), other.begin()
@@ -211,6 +212,21 @@ def test_a_failed_request_says_so_and_puts_the_question_back(phone):
     phone.unroute("**/api/ask")
     phone.keyboard.press("Enter")
     phone.wait_for_selector(".msg.bot button[data-feedback]")
+
+
+def test_too_many_questions_get_the_polite_slow_down_and_keep_the_text(browser, index):
+    settings = dataclasses.replace(Settings(), flood_messages=1, flood_seconds=60)
+    strict = Server(build_web_app(settings, Engine(index), LogRecorder(), None)).begin()
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.goto(strict.url)
+    ask(page, "quên mật khẩu vneid")
+    page.fill("#q", "làm căn cước cho con ở đâu")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".msg.error")
+    assert page.locator(".msg.error").inner_text() == texts.SLOW_DOWN
+    assert page.input_value("#q") == "làm căn cước cho con ở đâu" and page.locator("#send").is_enabled()
+    context.close()
 
 
 def test_the_conversation_survives_a_reload_and_can_be_cleared(phone):
