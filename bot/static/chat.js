@@ -217,8 +217,9 @@
   if (viewport) {
     const fit = function () {
       if (Math.abs(viewport.scale - 1) > 0.01) return; // zoomed in by the citizen: leave it
-      app.style.height = viewport.height + "px";
-      window.scrollTo(0, 0);
+      const covered = window.innerHeight - viewport.height > 1; // a keyboard over an unchanged page
+      app.style.height = covered ? viewport.height + "px" : ""; // else the stylesheet's 100dvh is right
+      if (covered) window.scrollTo(0, 0);
     };
     viewport.addEventListener("resize", fit);
   }
