@@ -135,7 +135,7 @@ async def _json(request: web.Request) -> dict:
 
 
 def _visitor(request: web.Request) -> str:
-    return request.cookies.get(CHAT_COOKIE, "anonymous")
+    return request.cookies.get(CHAT_COOKIE) or web_chat.tab_visitor(request)  # no cookie in a portal's frame
 
 
 def _flooded(request: web.Request, visitor: str) -> web.Response | None:

@@ -55,6 +55,20 @@ def embed_csp(base_csp: str, origins: tuple[str, ...]) -> str:
     return re.sub(r"frame-ancestors [^;]*", f"frame-ancestors {ancestors}", base_csp)
 
 
+# In a portal's frame the chat is a third-party page: its SameSite=Strict cookie is never sent, so
+# every embedded citizen would be one "anonymous" visitor, sharing follow-up context and the
+# per-visitor flood limit. chat.js sends a random id per browser tab instead; the cookie wins when
+# present. An id proves nothing (neither does a cookie): the per-address limit is what stops scripts.
+VISITOR_HEADER = "X-Chat-Visitor"
+_VISITOR = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def tab_visitor(request: web.Request) -> str:
+    """The tab's id sent by chat.js (``X-Chat-Visitor``), or "anonymous" when missing or malformed."""
+    given = request.headers.get(VISITOR_HEADER, "")
+    return f"tab-{given}" if _VISITOR.fullmatch(given) else "anonymous"
+
+
 # -- markup -----------------------------------------------------------------------------------
 
 

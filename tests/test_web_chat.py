@@ -18,13 +18,44 @@ from bot.web import build_web_app
 from bot.web_chat import embed_csp, parse_origins
 
 
-def run(index, scenario, **settings):
+class Captured(LogRecorder):
+    """Remembers who asked (the visitor ids), and logs as usual."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.askers: list[str] = []
+
+    def question(self, *, channel, user_id, text, result) -> None:
+        self.askers.append(str(user_id))
+
+
+def run(index, scenario, recorder=None, **settings):
     async def go():
-        app = build_web_app(dataclasses.replace(Settings(), **settings), Engine(index), LogRecorder(), None)
+        settings_ = dataclasses.replace(Settings(), **settings)
+        app = build_web_app(settings_, Engine(index), recorder or LogRecorder(), None)
         async with TestClient(TestServer(app)) as client:
             await scenario(client)
 
     asyncio.run(go())
+
+
+def test_without_the_cookie_the_tab_id_tells_visitors_apart(index):
+    recorder = Captured()
+    tab = "a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6"
+
+    async def scenario(client):
+        question = {"q": "quên mật khẩu vneid"}
+        await client.post("/api/ask", json=question, headers={"X-Chat-Visitor": tab})  # a portal's frame
+        await client.post("/api/ask", json=question, headers={"X-Chat-Visitor": "short"})
+        await client.post("/api/ask", json=question, headers={"X-Chat-Visitor": "x" * 20 + ";drop"})
+        await client.post("/api/ask", json=question)
+        await client.get("/")  # the chat page itself sets the cookie, which then wins
+        await client.post("/api/ask", json=question, headers={"X-Chat-Visitor": tab})
+
+    run(index, scenario, recorder)
+    first, short, bad, none, cookie = recorder.askers
+    assert first == f"tab-{tab}" and short == bad == none == "anonymous"
+    assert cookie not in (first, "anonymous")
 
 
 def frame_ancestors(response) -> str:

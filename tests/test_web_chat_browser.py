@@ -76,6 +76,20 @@ def portal_app(assistant: dict[str, str]):
     return app
 
 
+class Askers(LogRecorder):
+    """Remembers which visitor asked each question."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.by_question: dict[str, list[str]] = {}
+
+    def question(self, *, channel, user_id, text, result) -> None:
+        self.by_question.setdefault(text, []).append(str(user_id))
+
+
+ASKERS = Askers()
+
+
 @pytest.fixture(scope="module")
 def sites(index):
     """The assistant, a portal allowed to embed it (another loopback address) and one that is not."""
@@ -84,7 +98,7 @@ def sites(index):
     other = Server(portal_app(where), host="127.0.0.3")
     # every test here asks from 127.0.0.1: a flood limit well above what the module sends in a minute
     settings = dataclasses.replace(Settings(), embed_origins=allowed.url, flood_messages=100)
-    assistant = Server(build_web_app(settings, Engine(index), LogRecorder(), None)).begin()
+    assistant = Server(build_web_app(settings, Engine(index), ASKERS, None)).begin()
     where["url"] = assistant.url
     return assistant, allowed.begin(), other.begin()
 
@@ -291,6 +305,17 @@ def test_the_widget_on_an_allowed_portal_answers_inside_it(browser, sites):
     page.click("#tro-ly-so-button")  # opens again, conversation intact
     assert chat.locator(".msg.me").all_inner_texts() == ["quên mật khẩu vneid"]
     page.close()
+    other = browser.new_page()  # another citizen on the same portal
+    other.goto(allowed.url)
+    other.click("#tro-ly-so-button")
+    chat = other.frame_locator("#tro-ly-so-frame")
+    chat.locator("#q").fill("quên mật khẩu vneid")
+    chat.locator("#q").press("Enter")
+    chat.locator(".msg.bot button[data-feedback]").first.wait_for()
+    other.close()
+    # no cookie reaches a third-party frame: each tab has its own id, not one shared "anonymous"
+    first, second = ASKERS.by_question["quên mật khẩu vneid"][-2:]
+    assert first.startswith("tab-") and second.startswith("tab-") and first != second
 
 
 def test_the_widget_on_a_phone(browser, sites):

@@ -81,10 +81,30 @@
     form.setAttribute("aria-busy", on ? "true" : "false");
   }
 
+  // A random id for this tab: in a portal's frame the chat's cookie is not sent (bot/web_chat.py)
+  function visitor() {
+    const store = storage();
+    let id = store && store.getItem(KEY + ":visitor");
+    if (!id) {
+      const bytes = new Uint8Array(16);
+      window.crypto.getRandomValues(bytes);
+      id = Array.from(bytes, function (b) {
+        return b.toString(16).padStart(2, "0");
+      }).join("");
+      try {
+        if (store) store.setItem(KEY + ":visitor", id);
+      } catch (e) {
+        /* this page view keeps it in memory below */
+      }
+    }
+    return id;
+  }
+  const tab = visitor();
+
   async function post(url, payload) {
     const response = await fetch(url, {
       method: "POST",
-      headers: { "Content-Type": "application/json" },
+      headers: { "Content-Type": "application/json", "X-Chat-Visitor": tab },
       body: JSON.stringify(payload),
       credentials: "same-origin",
     });
