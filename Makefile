@@ -43,13 +43,12 @@ soak: $(STAMP)
 poster-example: $(STAMP)
 	OFFICE_NAME="UBND xã Ví Dụ" WEB_CHAT_URL=https://tro-ly-so.example/ ZALO_OA_LINK= $(PY) -m bot poster \
 		--sector can-cuoc --bot-username ten_bot_cua_xa_bot --width 700 -o docs/poster-example.png
-
-clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
-
-# Screenshots for the README, made by the browser tests (headless Chromium), never by hand.
+# README pictures (docs/*.png), regenerated from the real app in headless Chromium, not by hand.
 .PHONY: screenshots
 screenshots: $(STAMP)
 	bash scripts/ensure-chromium.sh
-	mkdir -p docs
-	SCREENSHOT_DIR=docs $(PY) -m pytest -q tests/test_web_chat_browser.py -k screenshot
+	$(PY) scripts/screenshots_dashboard.py docs
+	SCREENSHOT_DIR=docs $(PY) -m pytest -q tests/test_web_chat_browser.py -k screenshot  # the web chat on a phone
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -56,6 +56,9 @@ class Settings:
     office_name: str = ""  # the commune or ward printed on QR posters, e.g. "UBND xã ..."
     web_chat_url: str = ""  # public address of the web chat for posters; empty: http://HOST:PORT/
     zalo_oa_link: str = ""  # the Zalo Official Account's link for posters; empty: no Zalo line
+    review_months: int = 6  # entries reviewed longer ago than this are due for re-checking
+    weekly_report: bool = True  # Monday 08:00 (Vietnam) summary to ADMIN_IDS; WEEKLY_REPORT=off disables it
+    console_url: str = ""  # the console's public address, linked from the weekly report
     embed_origins: str = ""  # portals allowed to embed the web chat (widget.js), comma-separated origins
 
     @classmethod
@@ -95,6 +98,9 @@ class Settings:
             office_name=env.get("OFFICE_NAME", "").strip(),
             web_chat_url=env.get("WEB_CHAT_URL", "").strip(),
             zalo_oa_link=env.get("ZALO_OA_LINK", "").strip(),
+            review_months=_int(env, "REVIEW_MONTHS", cls.review_months),
+            weekly_report=env.get("WEEKLY_REPORT", "").strip().lower() not in ("off", "0", "false", "no"),
+            console_url=env.get("CONSOLE_URL", "").strip().rstrip("/"),
             embed_origins=env.get("EMBED_ORIGINS", "").strip(),
         )
 

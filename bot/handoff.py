@@ -18,7 +18,42 @@ from bot.render_telegram import button
 from bot.tickets import VIETNAM, TicketDesk, WorkingHours, ref, waited
 
 log = logging.getLogger("tro_ly_so.handoff")
-UNDELIVERABLE = (Forbidden, BadRequest, NetworkError, TimedOut)
+
+
+class Undelivered(Exception):
+    """A message to a citizen on another channel (Zalo) could not be delivered."""
+
+
+UNDELIVERABLE = (Forbidden, BadRequest, NetworkError, TimedOut, Undelivered)
+
+
+async def to_citizen(bot_data: dict, bot, ticket: dict, text: str) -> None:
+    """Send to the citizen of a ticket on the channel they asked from. Staff always answer on Telegram or
+    in the console; the citizen gets it where they are. Raises one of UNDELIVERABLE."""
+    channel = ticket.get("channel") or "telegram"
+    if channel == "telegram":
+        await bot.send_message(ticket["chat_id"], escape(text)[:4000], parse_mode="HTML")
+        return
+    relay = bot_data.get("relays", {}).get(channel)
+    if relay is None:
+        raise Undelivered(f"kênh {channel} chưa được bật")
+    if not await relay(ticket["citizen"], text):
+        raise Undelivered(f"kênh {channel} không gửi được")
+
+
+async def post_ticket(bot, staff_chat: int, ticket: dict) -> int:
+    """Post an opened ticket to the staff group with its "Đã xong" button; the post's message id."""
+    suggested = ", ".join(json.loads(ticket["suggested"] or "[]")) or "—"
+    post = texts.STAFF_POST.format(
+        ref=ref(ticket["id"]),
+        time=datetime.now(VIETNAM).strftime("%d/%m %H:%M"),
+        name=ticket["first_name"] or "—",
+        text=ticket["text"],
+        suggested=suggested,
+    )
+    done = InlineKeyboardMarkup([[button(texts.STAFF_DONE, callbacks.CloseTicket(ticket["id"]))]])
+    posted = await bot.send_message(staff_chat, escape(post)[:4000], parse_mode="HTML", reply_markup=done)
+    return posted.message_id
 
 
 def _desk(context: ContextTypes.DEFAULT_TYPE) -> TicketDesk | None:
@@ -90,24 +125,14 @@ async def consent(update: Update, context: ContextTypes.DEFAULT_TYPE, action: ca
     if ticket["state"] != "draft":  # a second tap: already sent
         await query.message.reply_html(escape(texts.TICKET_SENT.format(ref=ref(ticket["id"]), expectation="")))
         return
-    staff_chat = context.bot_data["staff_chat_id"]
-    suggested = ", ".join(json.loads(ticket["suggested"] or "[]")) or "—"
-    post = texts.STAFF_POST.format(
-        ref=ref(ticket["id"]),
-        time=datetime.now(VIETNAM).strftime("%d/%m %H:%M"),
-        name=ticket["first_name"] or "—",
-        text=ticket["text"],
-        suggested=suggested,
-    )
-    done = InlineKeyboardMarkup([[button(texts.STAFF_DONE, callbacks.CloseTicket(ticket["id"]))]])
     try:
-        posted = await context.bot.send_message(staff_chat, escape(post)[:4000], parse_mode="HTML", reply_markup=done)
+        posted = await post_ticket(context.bot, context.bot_data["staff_chat_id"], ticket)
     except UNDELIVERABLE as exc:
         log.error("could not post ticket %s to the staff group: %s", ref(ticket["id"]), exc)
         await asyncio.to_thread(desk.open, ticket["id"], None, f"chưa chuyển được tới nhóm cán bộ: {exc}")
         await query.message.reply_html(escape(texts.TICKET_NOT_DELIVERED.format(ref=ref(ticket["id"]))))
         return
-    await asyncio.to_thread(desk.open, ticket["id"], posted.message_id)
+    await asyncio.to_thread(desk.open, ticket["id"], posted)
     hours: WorkingHours = context.bot_data["work_hours"]
     follow = InlineKeyboardMarkup([[button(texts.FOLLOW_UP, callbacks.FollowUp(ticket["id"]))]])
     text = texts.TICKET_SENT.format(ref=ref(ticket["id"]), expectation=hours.expectation(datetime.now(UTC)))
@@ -174,7 +199,7 @@ async def staff_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await asyncio.to_thread(desk.add_message, ticket["id"], "staff", message.text)
         text = texts.STAFF_REPLY.format(ref=ref(ticket["id"]), text=message.text)
         try:
-            await context.bot.send_message(ticket["chat_id"], escape(text)[:4000], parse_mode="HTML")
+            await to_citizen(context.bot_data, context.bot, ticket, text)
         except UNDELIVERABLE as exc:
             reason = "người hỏi đã chặn trợ lý" if isinstance(exc, Forbidden) else str(exc)
             log.warning("staff reply to %s not delivered: %s", ref(ticket["id"]), exc)
@@ -196,7 +221,9 @@ async def close_button(update: Update, context: ContextTypes.DEFAULT_TYPE, actio
     await asyncio.to_thread(desk.close, ticket["id"])
     await query.answer(f"Đã đóng {ref(ticket['id'])}")
     try:
-        await context.bot.send_message(ticket["chat_id"], texts.TICKET_CLOSED_CITIZEN.format(ref=ref(ticket["id"])))
+        await to_citizen(
+            context.bot_data, context.bot, ticket, texts.TICKET_CLOSED_CITIZEN.format(ref=ref(ticket["id"]))
+        )
     except UNDELIVERABLE as exc:
         await asyncio.to_thread(desk.add_note, ticket["id"], f"báo đóng chưa tới người hỏi: {exc}")
 

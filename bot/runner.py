@@ -22,15 +22,19 @@ from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
 
+from bot import weekly
 from bot.config import Settings
 from bot.conversation import Conversation
 from bot.engine import Engine, ReloadReport, watch
 from bot.flood import FloodGuard
+from bot.handoff import post_ticket
 from bot.records import LogRecorder, Recorder
 from bot.store import Store
 from bot.telegram_app import build_application, notify_admins
-from bot.tickets import TicketDesk
+from bot.tickets import TicketDesk, WorkingHours
 from bot.web import build_web_app
+from bot.zalo.handoff import ZaloHandoff
+from bot.zalo.webhook import ZALO
 
 log = logging.getLogger("tro_ly_so.runner")
 
@@ -122,6 +126,16 @@ async def serve(
         elif not webhook:
             await application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
 
+    if application and ZALO in web_app and store is not None and settings.staff_chat_id is not None:
+        # Zalo citizens are handed to the same staff group; staff replies go back to them on Zalo.
+        zalo = web_app[ZALO]
+        application.bot_data.setdefault("relays", {})["zalo"] = zalo.client.send_text
+        zalo.handoff = ZaloHandoff(
+            TicketDesk(store),
+            WorkingHours.parse(settings.work_hours, settings.work_days),
+            functools.partial(post_ticket, application.bot, settings.staff_chat_id),
+        )
+
     runner = web.AppRunner(web_app, handle_signals=False)
     await runner.setup()
     try:
@@ -150,6 +164,7 @@ async def serve(
             desk = TicketDesk(store)
             close_idle = functools.partial(desk.close_stale, settings.ticket_idle_hours)
             tasks.append(asyncio.create_task(_every(600, close_idle, "closed %d idle ticket(s)")))
+    tasks += weekly.start(settings, engine, store, application)  # Monday 08:00 report to administrators
     if stop is None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

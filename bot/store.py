@@ -25,7 +25,7 @@ from knowledge import SearchResult
 
 log = logging.getLogger("tro_ly_so.records")
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 MAX_TEXT = 2000
 
 
@@ -128,6 +128,13 @@ def migrate(db: sqlite_utils.Database) -> None:
             pk="app_id",
             if_not_exists=True,
         )
+    if version < 6:
+        # Hand-off from every channel: which channel the citizen is on, and their id there as text (Zalo ids
+        # do not fit Telegram's integer chat_id safely). Telegram tickets keep using chat_id.
+        if "channel" not in db["tickets"].columns_dict:
+            db["tickets"].add_column("channel", str, not_null_default="telegram")
+            db["tickets"].add_column("citizen", str, not_null_default="")
+        db["tickets"].create_index(["channel", "citizen", "state"], if_not_exists=True)
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
@@ -321,9 +328,17 @@ class Store:
         return removed
 
     def questions(
-        self, status: str | None = None, since: str | None = None, until: str | None = None, contains: str = ""
+        self,
+        status: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        contains: str = "",
+        channel: str = "",
     ) -> list[dict[str, Any]]:
         where, params = ["1 = 1"], []
+        if channel:
+            where.append("channel = ?")
+            params.append(channel)
         if status:
             where.append("status = ?")
             params.append(status)
@@ -414,3 +429,65 @@ class Store:
             "GROUP BY kind, target, channel ORDER BY n DESC, kind, target"
         )
         return [dict(r) for r in self.db.query(sql, [iso(now() - timedelta(days=days))])]
+
+    # -- the dashboard and the weekly report (days are Vietnam days: UTC+7, no daylight saving) --------------
+
+    def daily_outcomes(self, since: str, until: str) -> list[dict[str, Any]]:
+        """Questions per Vietnam day and outcome between two stored times: [{day, status, n}]."""
+        sql = (
+            "SELECT date(at, '+7 hours') AS day, status, count(*) AS n FROM questions WHERE at >= ? AND at < ? "
+            "GROUP BY day, status ORDER BY day"
+        )
+        return [dict(r) for r in self.db.query(sql, [since, until])]
+
+    def count_by(self, column: str, since: str, until: str) -> dict[str | None, int]:
+        """Questions between two stored times counted by ``channel``, ``status`` or ``entry_id``."""
+        if column not in ("channel", "status", "entry_id"):
+            raise ValueError(column)
+        sql = f"SELECT [{column}] AS key, count(*) AS n FROM questions WHERE at >= ? AND at < ? GROUP BY key"
+        return {r["key"]: r["n"] for r in self.db.query(sql, [since, until])}
+
+    def answered_entries(self, since: str, until: str) -> dict[str, int]:
+        """Answered or suggested questions per entry (the entry that answered, or the first suggestion)."""
+        sql = (
+            "SELECT entry_id, count(*) AS n FROM questions WHERE at >= ? AND at < ? "
+            "AND status IN ('answered', 'suggested') AND entry_id IS NOT NULL GROUP BY entry_id"
+        )
+        return {r["entry_id"]: r["n"] for r in self.db.query(sql, [since, until])}
+
+    def feedback_counts(self, since: str) -> tuple[int, int]:
+        """("Hữu ích", "Chưa đúng") votes since then."""
+        row = self.db.execute(
+            "SELECT coalesce(sum(helpful = 1), 0), coalesce(sum(helpful = 0), 0) FROM feedback WHERE at >= ?", [since]
+        ).fetchone()
+        return int(row[0]), int(row[1])
+
+    def top_entries(self, since: str, limit: int = 10) -> list[dict[str, Any]]:
+        """The entries that answered most questions since then."""
+        sql = (
+            "SELECT entry_id, count(*) AS n FROM questions WHERE at >= ? AND status = 'answered' "
+            "GROUP BY entry_id ORDER BY n DESC, entry_id LIMIT ?"
+        )
+        return [dict(r) for r in self.db.query(sql, [since, limit])]
+
+    def not_helpful_entries(self, since: str, limit: int = 10) -> list[dict[str, Any]]:
+        """Entries marked "Chưa đúng" most often since then, with how often "Hữu ích" and the last time."""
+        sql = (
+            "SELECT entry_id, sum(helpful = 0) AS wrong, sum(helpful = 1) AS helpful, max(at) AS last "
+            "FROM feedback WHERE at >= ? GROUP BY entry_id HAVING wrong > 0 "
+            "ORDER BY wrong DESC, last DESC LIMIT ?"
+        )
+        return [dict(r) for r in self.db.query(sql, [since, limit])]
+
+    def waiting_tickets(self, limit: int = 10) -> list[dict[str, Any]]:
+        """Open tickets no staff member has replied to yet, the longest waiting first."""
+        sql = "SELECT * FROM tickets WHERE state = 'open' AND first_reply IS NULL ORDER BY opened, id LIMIT ?"
+        return [dict(r) for r in self.db.query(sql, [limit])]
+
+    def reply_delays(self, since: str) -> list[float]:
+        """Seconds from opening to the first staff reply, for tickets first answered since then."""
+        sql = (
+            "SELECT (julianday(first_reply) - julianday(opened)) * 86400.0 AS seconds FROM tickets "
+            "WHERE first_reply IS NOT NULL AND first_reply >= ? ORDER BY seconds"
+        )
+        return [max(0.0, r["seconds"]) for r in self.db.query(sql, [since])]

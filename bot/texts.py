@@ -157,6 +157,15 @@ STAFF_HINT = "Tin này không gắn với câu hỏi nào đang mở. Hãy trả
 STAFF_TICKET_CLOSED = "Câu hỏi {ref} đã đóng; tin trả lời không được gửi."
 STAFF_DELIVERY_FAILED = "⚠️ Không gửi được cho người hỏi {ref} ({reason}). Đã ghi vào câu hỏi."
 TICKETS_NONE = "Không có câu hỏi nào đang chờ."
+# Hand-off on channels without buttons (Zalo): typed words instead of taps.
+HANDOFF_OFFER_TEXT = "🙋 Muốn nhờ cán bộ trả lời, bạn gõ: HOTRO"
+CONSENT_TEXT = (
+    "Trợ lý sẽ gửi cho cán bộ của xã, phường:\n"
+    "• nội dung câu hỏi: “{text}”\n"
+    "Không gửi gì khác (không gửi số điện thoại hay tài khoản). Cán bộ trả lời qua trợ lý này.\n"
+    "Gõ ĐỒNG Ý để gửi, hoặc KHÔNG để huỷ."
+)
+HOTRO_TEXT_USAGE = "Bạn gõ HOTRO kèm câu hỏi, ví dụ: HOTRO tôi cần xin giấy xác nhận cư trú gấp"
 
 # --- Zalo (plain text: no HTML, no buttons; choices are answered with a number) ---
 ZALO_GREETING = (

@@ -74,7 +74,15 @@ class TicketDesk:
         rows = self._query("SELECT * FROM tickets WHERE id = ?", [ticket_id])
         return rows[0] if rows else None
 
-    def draft(self, chat_id: int, first_name: str, text: str, suggested: list[str]) -> int:
+    def draft(
+        self,
+        chat_id: int,
+        first_name: str,
+        text: str,
+        suggested: list[str],
+        channel: str = "telegram",
+        citizen: str = "",
+    ) -> int:
         stamp = iso(datetime.now(UTC))
         with self._lock, self.db.conn:
             return (
@@ -85,6 +93,8 @@ class TicketDesk:
                         "last_activity": stamp,
                         "state": "draft",
                         "chat_id": chat_id,
+                        "channel": channel,
+                        "citizen": citizen or str(chat_id),
                         "first_name": first_name[:64],
                         "text": redact(text)[:2000],
                         "suggested": json.dumps(suggested, ensure_ascii=False),
@@ -95,6 +105,13 @@ class TicketDesk:
                 )
                 .last_pk
             )
+
+    def latest_draft_of(self, channel: str, citizen: str) -> dict[str, Any] | None:
+        rows = self._query(
+            "SELECT * FROM tickets WHERE channel = ? AND citizen = ? AND state = 'draft' ORDER BY id DESC LIMIT 1",
+            [channel, citizen],
+        )
+        return rows[0] if rows else None
 
     def latest_draft(self, chat_id: int) -> dict[str, Any] | None:
         rows = self._query(

@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
+from bot import dashboard as dashboards
 from bot import web_chat
 from bot import web_pages as pages
 from bot.config import Settings
@@ -244,28 +245,14 @@ async def dashboard(request: web.Request) -> web.Response:
     store = _store(request)
     if store is None:
         return html(pages.page("Tổng quan", f'<p class="warn">{pages.e(pages.texts.NO_DATABASE)}</p>', request[CSRF]))
-    s = store.stats(30)
-    total = s["total"] or 1
-    by = s["by_status"]
-    votes = s["helpful"] + s["not_helpful"]
-    share = f" ({s['helpful'] / votes:.0%})" if votes else ""
-    rates = "".join(
-        f"<tr><td>{label}</td><td>{by.get(key, 0)}</td><td>{by.get(key, 0) / total:.0%}</td></tr>"
-        for key, label in (("answered", "Trả lời"), ("suggested", "Gợi ý"), ("unanswered", "Chưa trả lời"))
+    settings = request.app[SETTINGS]
+    data = dashboards.gather(
+        store,
+        request.app[ENGINE].index,
+        review_months=settings.review_months,
+        handoff=settings.staff_chat_id is not None,
     )
-    entries = request.app[ENGINE].index.catalogue.entries
-    top = "".join(
-        f"<tr><td>{pages.e(entries[r['entry_id']].title if r['entry_id'] in entries else r['entry_id'])}</td>"
-        f"<td>{r['n']}</td></tr>"
-        for r in s["top"]
-    )
-    body = (
-        f'<div class="card"><h2>30 ngày qua: {s["total"]} câu hỏi</h2>{pages.chart(s["per_day"])}</div>'
-        f'<div class="card"><table><tr><th>Kết quả</th><th>Số câu</th><th>Tỉ lệ</th></tr>{rates}</table>'
-        f"<p>Góp ý hữu ích: {s['helpful']}/{votes}{share}</p></div>"
-        f'<div class="card"><h3>Mục được hỏi nhiều nhất</h3><table>{top}</table></div>'
-    )
-    return html(pages.page("Tổng quan", body, request[CSRF]))
+    return html(pages.page("Tổng quan", dashboards.render(data), request[CSRF]))
 
 
 def _filters(request: web.Request) -> tuple[str, str, str, bool]:
@@ -280,13 +267,22 @@ def _filters(request: web.Request) -> tuple[str, str, str, bool]:
     return since, until, q.get("q", "")[:200], q.get("show") == "all"
 
 
+CHANNELS = {"telegram": "Telegram", "web": "Web", "zalo": "Zalo"}
+
+
+def _channel(request: web.Request) -> str:
+    """The channel filter of the console's lists: one of CHANNELS, or "" for all."""
+    channel = request.query.get("channel", "")
+    return channel if channel in CHANNELS else ""
+
+
 def _groups(request: web.Request) -> tuple[list[Group], dict[str, str]]:
     store = _store(request)
     if store is None:
         return [], {}
     since, until, text, show_all = _filters(request)
     end = (date.fromisoformat(until) + timedelta(days=1)).isoformat()
-    rows = store.questions(status="unanswered", since=since, until=end, contains=text)
+    rows = store.questions(status="unanswered", since=since, until=end, contains=text, channel=_channel(request))
     groups = group_questions(rows, request.app[ENGINE].index.normalizer)
     states = store.group_states()
     if not show_all:
@@ -298,7 +294,12 @@ async def unanswered(request: web.Request) -> web.Response:
     since, until, text, show_all = _filters(request)
     groups, states = _groups(request)
     csrf = pages.csrf_field(request[CSRF])
-    query = pages.e(urlencode({"from": since, "to": until, "q": text}))  # URL-encoded, then HTML-escaped
+    channel = _channel(request)
+    query = pages.e(urlencode({"from": since, "to": until, "q": text, "channel": channel}))  # URL-encoded, escaped
+    options = "".join(
+        f'<option value="{key}"{" selected" if key == channel else ""}>{label}</option>'
+        for key, label in (("", "Mọi kênh"), *CHANNELS.items())
+    )
     rows = []
     for g in groups:
         examples = "<br>".join(pages.e(x) for x in g.examples())
@@ -319,6 +320,7 @@ async def unanswered(request: web.Request) -> web.Response:
         f'Từ <input type="date" name="from" value="{pages.e(since)}"> '
         f'đến <input type="date" name="to" value="{pages.e(until)}">'
         f'<input type="text" name="q" value="{pages.e(text)}" placeholder="Lọc theo nội dung">'
+        f'<label>Kênh <select name="channel">{options}</select></label> '
         f'<label><input type="checkbox" name="show" value="all"{" checked" if show_all else ""}> '
         "cả nhóm đã xử lý/bỏ qua</label>"
         "<p><button>Lọc</button></p></form>"

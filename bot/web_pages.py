@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from html import escape
-from typing import Any
 
 from bot import render_text, texts
 from bot.conversation.replies import Answer, AskBack, Choices, NoAnswer, Notice, Reply
@@ -176,30 +175,3 @@ def login(error: str = "") -> str:
 
 def csrf_field(token: str) -> str:
     return f'<input type="hidden" name="csrf" value="{e(token)}">'
-
-
-def chart(per_day: list[dict[str, Any]]) -> str:
-    """Questions per day as a small inline SVG bar chart (answered / suggested / unanswered stacked)."""
-    days: dict[str, dict[str, int]] = {}
-    for row in per_day:
-        days.setdefault(row["day"], {})[row["status"]] = row["n"]
-    if not days:
-        return '<p class="muted">Chưa có câu hỏi nào.</p>'
-    width, height, bar = 640, 160, max(4, 640 // max(len(days), 1) - 2)
-    peak = max(sum(v.values()) for v in days.values()) or 1
-    colors = {"answered": "#15803d", "suggested": "#ca8a04", "unanswered": "#b91c1c"}
-    rects = []
-    for i, (day, counts) in enumerate(sorted(days.items())):
-        y = height
-        for status in ("answered", "suggested", "unanswered"):
-            h = counts.get(status, 0) * (height - 10) / peak
-            y -= h
-            rects.append(
-                f'<rect x="{i * (bar + 2)}" y="{y:.1f}" width="{bar}" height="{h:.1f}" fill="{colors[status]}">'
-                f"<title>{e(day)} {e(status)}: {counts.get(status, 0)}</title></rect>"
-            )
-    return (
-        f'<svg role="img" aria-label="Câu hỏi theo ngày" viewBox="0 0 {width} {height}" width="100%">'
-        + "".join(rects)
-        + "</svg><p class=muted>xanh: trả lời · vàng: gợi ý · đỏ: chưa trả lời</p>"
-    )

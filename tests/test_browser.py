@@ -114,7 +114,7 @@ def test_a_page_without_login_redirects_to_login(site, page):
 def test_dashboard_and_unanswered_group_then_resolve(site, page):
     server, store = site
     log_in(page, server.url)
-    assert page.locator("svg[role=img]").count() == 1
+    page.wait_for_function("window.Chart && Chart.getChart('chart-daily')")  # drawn by Chart.js
     page.goto(f"{server.url}/admin/unanswered")
     fireworks = page.locator("tr", has_text="pháo hoa")
     assert fireworks.count() == 1 and fireworks.locator("td").first.inner_text() == "2"

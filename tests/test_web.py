@@ -129,7 +129,7 @@ def test_dashboard_draft_and_try(index, tmp_path):
     async def scenario(client, store):
         csrf = await login(client)
         dashboard = await (await client.get("/admin")).text()
-        assert "<svg" in dashboard and "3 câu hỏi" in dashboard
+        assert 'id="chart-daily"' in dashboard and "3 câu hỏi" in dashboard
         page = await (await client.get("/admin/unanswered")).text()
         key = re.search(r'data-group="([^"]+)"', page).group(1)
         draft = await (await client.get(f"/admin/draft?key={key}")).text()
@@ -215,3 +215,21 @@ def test_filter_text_survives_in_the_csv_and_draft_links(index, tmp_path):
         assert "giá vàng hôm nay" not in body  # a link cut at "&" would filter on "vàng " only
 
     run(index, tmp_path, scenario, seed=["giá vàng & bạc #1", "giá vàng hôm nay"])
+
+
+def test_unanswered_can_be_filtered_by_channel(index, tmp_path):
+    async def scenario(client, store):
+        store.question(channel="zalo", user_id="z1", text="giá vàng hôm nay", result=index.search("giá vàng hôm nay"))
+        store.question(channel="web", user_id="w1", text="xổ số miền nam", result=index.search("xổ số miền nam"))
+        store.flush()
+        await login(client)
+        zalo = await (await client.get("/admin/unanswered?channel=zalo")).text()
+        assert "giá vàng hôm nay" in zalo and "xổ số miền nam" not in zalo
+        every = await (await client.get("/admin/unanswered")).text()
+        assert "giá vàng hôm nay" in every and "xổ số miền nam" in every
+        csv_text = await (await client.get("/admin/unanswered.csv?channel=web")).text()
+        assert "xổ số miền nam" in csv_text and "giá vàng" not in csv_text
+        bogus = await (await client.get("/admin/unanswered?channel=<script>")).text()
+        assert "<script>" not in bogus.split("<select")[1].split("</select>")[0]
+
+    run(index, tmp_path, scenario)

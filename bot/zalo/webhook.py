@@ -17,7 +17,7 @@ from aiohttp import web
 
 from bot import texts
 from bot.config import Settings
-from bot.conversation import Conversation, Notice
+from bot.conversation import Conversation, NoAnswer, Notice
 from bot.engine import Engine
 from bot.metrics import METRICS
 from bot.records import Recorder
@@ -26,6 +26,7 @@ from bot.store import Store
 from bot.zalo import signature
 from bot.zalo.client import ZaloClient
 from bot.zalo.events import NON_TEXT, Event, describe, parse
+from bot.zalo.handoff import ZaloHandoff
 from bot.zalo.tokens import TokenPair, TokenStore
 
 log = logging.getLogger("tro_ly_so.zalo")
@@ -61,6 +62,7 @@ class ZaloChannel:
     client: ZaloClient
     conversation: Conversation
     seen: Seen = field(default_factory=Seen)
+    handoff: ZaloHandoff | None = None  # set by the runner when a Telegram staff group takes tickets
     tasks: set[asyncio.Task] = field(default_factory=set)
 
     async def handle(self, event: Event) -> None:
@@ -75,9 +77,20 @@ class ZaloChannel:
 
     async def replies(self, event: Event) -> list[str]:
         if event.kind == "text":
-            reply = self.conversation.ask(CHANNEL, event.user_id, event.text[:4096])
+            text = event.text[:4096]
+            last = self.conversation.last_question(CHANNEL, event.user_id)
+            if self.handoff is not None:
+                taken = await self.handoff.take(event.user_id, text, last)
+                if taken is not None:
+                    return taken
+            reply = self.conversation.ask(CHANNEL, event.user_id, text)
+            if isinstance(reply, Notice) and not reply.text:
+                return []
             # No buttons on Zalo: choices are numbered lines the citizen answers with "1", "2", "3".
-            return [render_reply(reply, numbered=True)] if not isinstance(reply, Notice) or reply.text else []
+            rendered = render_reply(reply, numbered=True)
+            if isinstance(reply, NoAnswer) and self.handoff is not None:
+                rendered += "\n\n" + self.handoff.offer_line()
+            return [rendered]
         if event.kind in NON_TEXT:
             return [texts.NON_TEXT]
         if event.kind == "follow":

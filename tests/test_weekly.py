@@ -1,0 +1,201 @@
+"""The weekly report: when it goes out (a controlled clock), what it says, and end to end through the runner
+with the real python-telegram-bot against the fake Bot API server."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from datetime import UTC, date, datetime, timedelta
+
+from bot import weekly
+from bot.config import Settings
+from bot.engine import Engine
+from bot.runner import serve
+from bot.store import Store
+from bot.tickets import VIETNAM
+from knowledge.review import reviews_due
+from tests.fake_telegram import FakeTelegram
+from tests.generate_records import generate
+from tests.telegram_harness import TOKEN
+from tests.test_runner import free_port
+
+
+def vn(*args: int) -> datetime:
+    return datetime(*args, tzinfo=VIETNAM)
+
+
+def test_next_run_is_monday_eight_in_vietnam():
+    # 30/11/2026 is a Monday; 08:00 in Vietnam is 01:00 UTC.
+    monday8 = vn(2026, 11, 30, 8, 0)
+    assert weekly.next_run(vn(2026, 11, 29, 23, 0)) == monday8
+    assert weekly.next_run(vn(2026, 11, 30, 7, 59, 59)) == monday8
+    assert weekly.next_run(monday8) == monday8
+    assert weekly.next_run(vn(2026, 11, 30, 8, 0, 1)) == monday8 + timedelta(days=7)
+    assert weekly.next_run(vn(2026, 11, 26, 12, 0)) == monday8
+    assert weekly.next_run(datetime(2026, 11, 30, 0, 59, tzinfo=UTC)) == monday8  # Monday 07:59 in Vietnam
+    assert weekly.next_run(datetime(2026, 11, 30, 0, 59, tzinfo=UTC)).tzinfo == UTC
+
+
+FACTS = weekly.WeekFacts(
+    start=date(2026, 11, 23),
+    questions=240,
+    answered=192,
+    previous_questions=200,
+    previous_answered=150,
+    groups=[(5, "giá vàng hôm nay"), (3, "lịch cắt điện"), (2, "x" * 200)],
+    tickets=[("HT-0007", 3 * 86400 + 7200, "hỏi về đất đai")],
+    waiting=2,
+    reviews=12,
+    unverified=10,
+    stale=3,
+)
+
+
+def test_compose_says_the_week_against_the_one_before():
+    text = weekly.compose(FACTS, "https://tro-ly-so.example.gov.vn/")
+    assert text.startswith("📊 Báo cáo tuần 23/11–29/11/2026")
+    assert "Câu hỏi: 240 (tuần trước: 200, +20%)" in text
+    assert "Trả lời được ngay: 80% (tuần trước: 75%)" in text
+    assert "1. “giá vàng hôm nay” — 5 lần" in text and "3. “" + "x" * 69 + "…” — 2 lần" in text
+    assert "HT-0007 — đã chờ 3 ngày 2 giờ: “hỏi về đất đai”" in text and "chờ cán bộ trả lời: 2" in text
+    assert "Mục cần rà soát: 12 (10 chưa xác minh, 3 rà soát quá 6 tháng)." in text
+    assert text.endswith("Xem chi tiết: https://tro-ly-so.example.gov.vn/admin")
+    assert len(text) < 1500  # short: read on a phone
+
+
+def test_compose_on_a_quiet_week_and_without_a_console_url():
+    quiet = weekly.WeekFacts(
+        start=date(2026, 11, 23), questions=0, answered=0, previous_questions=0, previous_answered=0
+    )
+    text = weekly.compose(quiet, "")
+    assert "Câu hỏi: 0 (tuần trước: 0)" in text and "Trả lời được ngay: – (tuần trước: –)" in text
+    assert "Không có câu hỏi nào chưa trả lời trong tuần" in text
+    assert "Không có câu hỏi nào đang chờ cán bộ trả lời." in text
+    assert "Không có mục nào cần rà soát." in text
+    assert "Chưa đặt địa chỉ bảng quản trị (CONSOLE_URL)" in text
+
+
+def test_gather_counts_the_seven_vietnam_days_before_monday(index, tmp_path):
+    at = vn(2026, 11, 30, 8, 0)
+    generate(tmp_path / "r.sqlite", index, days=30, now=at.astimezone(UTC))
+    store = Store(tmp_path / "r.sqlite")
+    try:
+        facts = weekly.gather(store, index, at.astimezone(UTC))
+        week = store.db.execute(
+            "SELECT count(*), sum(status = 'answered') FROM questions WHERE at >= ? AND at < ?",
+            ["2026-11-22T17:00:00", "2026-11-29T17:00:00"],  # Monday 23/11 00:00 to Monday 30/11 00:00, UTC+7
+        ).fetchone()
+        assert (facts.questions, facts.answered) == tuple(week) and facts.questions > 0
+        assert facts.previous_questions > 0 and facts.start == date(2026, 11, 23)
+        assert 0 < len(facts.groups) <= 5 and facts.groups == sorted(facts.groups, key=lambda g: -g[0])
+        due = reviews_due(index.catalogue, date(2026, 11, 30), 6)
+        assert facts.reviews == len(due) and facts.unverified == sum(not d.entry.verified for d in due)
+    finally:
+        store.close()
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def __call__(self) -> datetime:
+        return self.moment.astimezone(UTC)
+
+
+def run_bot_with_clock(index, tmp_path, clock: Clock, scenario, **settings) -> None:
+    """The real runner (serve) with a Telegram token pointing at the fake server and a records database."""
+
+    async def go():
+        fake = FakeTelegram()
+        await fake.start()
+        database = tmp_path / "r.sqlite"
+        generate(database, index, days=21, now=clock())
+        store = Store(database)
+        config = dataclasses.replace(
+            Settings(),
+            telegram_token=TOKEN,
+            telegram_api_url=fake.base_url,
+            port=free_port(),
+            send_rate=0,
+            admin_ids=frozenset({4201, 4202}),
+            **settings,
+        )
+        stop = asyncio.Event()
+        server = asyncio.create_task(serve(config, Engine(index), store=store, stop=stop))
+        try:
+            await scenario(fake)
+        finally:
+            stop.set()
+            await asyncio.wait_for(server, 30)
+            await fake.stop()
+
+    asyncio.run(asyncio.wait_for(go(), 90))
+
+
+def reports(fake: FakeTelegram) -> list:
+    return [c for c in fake.sent("sendMessage") if int(c.params["chat_id"]) in (4201, 4202)]
+
+
+def test_the_report_arrives_at_monday_eight_not_before_and_once(index, tmp_path, monkeypatch):
+    clock = Clock(vn(2026, 11, 30, 7, 59, 0))
+    monkeypatch.setattr(weekly, "utcnow", clock)
+    monkeypatch.setattr(weekly, "POLL_SECONDS", 0.02)
+
+    async def scenario(fake):
+        await asyncio.sleep(0.5)
+        assert reports(fake) == []  # 07:59: not yet
+        clock.moment = vn(2026, 11, 30, 7, 59, 59)
+        await asyncio.sleep(0.3)
+        assert reports(fake) == []
+        clock.moment = vn(2026, 11, 30, 8, 0, 0)
+        await fake.wait_for("sendMessage", chat_id=4202)
+        await fake.wait_for("sendMessage", chat_id=4201)
+        [first, second] = reports(fake)
+        text = first.params["text"]
+        assert text.startswith("📊 Báo cáo tuần 23/11–29/11/2026") and text == second.params["text"]
+        assert "Trả lời được ngay:" in text and "Câu hỏi chưa trả lời nhiều nhất" in text
+        assert "https://console.example.gov.vn/admin" in text
+        for later in (vn(2026, 11, 30, 8, 0, 30), vn(2026, 11, 30, 13, 0), vn(2026, 12, 6, 23, 59)):
+            clock.moment = later
+            await asyncio.sleep(0.3)
+            assert len(reports(fake)) == 2  # once per Monday
+        clock.moment = vn(2026, 12, 7, 8, 0)  # the next Monday
+        await fake.wait_for("sendMessage", chat_id=4201, count=2)
+        await asyncio.sleep(0.2)
+        assert len(reports(fake)) == 4
+        assert reports(fake)[-1].params["text"].startswith("📊 Báo cáo tuần 30/11–06/12/2026")
+
+    run_bot_with_clock(index, tmp_path, clock, scenario, console_url="https://console.example.gov.vn")
+
+
+def test_weekly_report_off_sends_nothing(index, tmp_path, monkeypatch):
+    clock = Clock(vn(2026, 11, 30, 7, 59, 59))
+    monkeypatch.setattr(weekly, "utcnow", clock)
+    monkeypatch.setattr(weekly, "POLL_SECONDS", 0.02)
+
+    async def scenario(fake):
+        await asyncio.sleep(0.2)
+        clock.moment = vn(2026, 11, 30, 8, 0, 5)
+        await asyncio.sleep(0.5)
+        assert reports(fake) == []
+
+    run_bot_with_clock(index, tmp_path, clock, scenario, weekly_report=False)
+    assert Settings.from_env({"WEEKLY_REPORT": "off"}).weekly_report is False
+    assert Settings.from_env({}).weekly_report is True
+
+
+def test_a_blocked_administrator_does_not_stop_the_others(index, tmp_path, monkeypatch):
+    clock = Clock(vn(2026, 11, 30, 7, 59, 59))
+    monkeypatch.setattr(weekly, "utcnow", clock)
+    monkeypatch.setattr(weekly, "POLL_SECONDS", 0.02)
+
+    async def scenario(fake):
+        fake.fail("sendMessage", "403", chat_id=4201, times=5)
+        await asyncio.sleep(0.2)
+        clock.moment = vn(2026, 11, 30, 8, 0)
+        [call] = await fake.wait_for("sendMessage", chat_id=4202)
+        assert "Chưa đặt địa chỉ bảng quản trị (CONSOLE_URL)" in call.params["text"]
+
+    run_bot_with_clock(index, tmp_path, clock, scenario)
