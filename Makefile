@@ -50,6 +50,7 @@ poster-example: $(STAMP)
 screenshots: $(STAMP)
 	bash scripts/ensure-chromium.sh
 	$(PY) scripts/screenshots_dashboard.py docs
+	SCREENSHOT_DIR=docs $(PY) -m pytest -q tests/test_web_chat_browser.py -k screenshot  # the web chat on a phone
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

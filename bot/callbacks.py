@@ -56,13 +56,20 @@ class CloseTicket:
     ticket_id: int  # "Đã xong" in the staff group
 
 
-Action = Open | Page | Feedback | Sector | Noop | Handoff | Consent | FollowUp | CloseTicket
+@dataclass(frozen=True)
+class PlaceChoice:
+    payload: str  # a merger reply's choice (knowledge.merger: "mg:c:<old commune>", "mg:o:…", "mg:r:…")
+
+
+Action = PlaceChoice | Open | Page | Feedback | Sector | Noop | Handoff | Consent | FollowUp | CloseTicket
 
 
 def encode(action: Action) -> str:
     match action:
         case Open(entry_id):
             data = f"e{SEP}{entry_id}"
+        case PlaceChoice(payload):
+            data = f"m{SEP}{payload}"
         case Page(entry_id, page):
             data = f"p{SEP}{entry_id}{SEP}{page}"
         case Feedback(entry_id, helpful):
@@ -93,6 +100,8 @@ def decode(data: str | None) -> Action | None:
     try:
         if kind == "e" and len(parts) == 1 and parts[0]:
             return Open(parts[0])
+        if kind == "m" and len(parts) == 1 and parts[0].startswith("mg:"):
+            return PlaceChoice(parts[0])
         if kind == "p" and len(parts) == 2 and parts[0]:
             return Page(parts[0], int(parts[1]))
         if kind == "f" and len(parts) == 2 and parts[0] in ("0", "1") and parts[1]:

@@ -75,7 +75,8 @@ class _NoRecords:
 
 
 def _conversation(index: Index) -> Conversation:
-    return Conversation(lambda: index, _NoRecords(), FloodGuard(10**9, 1.0), recording=False)
+    home = Settings.from_env().home_old_province
+    return Conversation(lambda: index, _NoRecords(), FloodGuard(10**9, 1.0), recording=False, home_province=home)
 
 
 def cmd_ask(args: argparse.Namespace) -> int:

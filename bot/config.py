@@ -62,10 +62,8 @@ class Settings:
     console_url: str = ""  # the console's public address, linked from the weekly report
     knowledge_dir: Path | None = None  # KNOWLEDGE_DIR: everything staff may change; None: see knowledge/content.py
 
-    def knowledge(self) -> KnowledgeDir:
-        """The staff's knowledge files (KNOWLEDGE_DIR, FAQ_PATH for the FAQ alone)."""
-        return content.from_env({"KNOWLEDGE_DIR": str(self.knowledge_dir or ""), "FAQ_PATH": str(self.faq_path or "")})
     home_old_province: str = "Kon Tum"  # old province assumed when an address names none (merger feature)
+    embed_origins: str = ""  # portals allowed to embed the web chat (widget.js), comma-separated origins
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -109,7 +107,12 @@ class Settings:
             console_url=env.get("CONSOLE_URL", "").strip().rstrip("/"),
             knowledge_dir=Path(env["KNOWLEDGE_DIR"].strip()) if env.get("KNOWLEDGE_DIR", "").strip() else None,
             home_old_province=env.get("HOME_OLD_PROVINCE", "").strip() or cls.home_old_province,
+            embed_origins=env.get("EMBED_ORIGINS", "").strip(),
         )
+
+    def knowledge(self) -> KnowledgeDir:
+        """The staff's knowledge files (KNOWLEDGE_DIR, FAQ_PATH for the FAQ alone)."""
+        return content.from_env({"KNOWLEDGE_DIR": str(self.knowledge_dir or ""), "FAQ_PATH": str(self.faq_path or "")})
 
     @property
     def public_web_chat_url(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from html import escape
 
@@ -26,46 +27,84 @@ def _blocks(entry: Entry) -> list[str]:
     return blocks
 
 
+_CUT_AFTER = re.compile(r"[.!?…:](?= )")  # a long paragraph is cut after a sentence if one fits
+MARKER_ROOM = 24  # "\n\n<i>(12/12)</i>" with room to spare
+MIN_PAGE = 200  # a smaller PAGE_CHARS would leave no room for the text
+
+
+def _cut(text: str, limit: int, start: int = 0) -> int | None:
+    """Where to cut text longer than a page, after ``start`` (what the piece already holds): after the
+    last sentence that fits if that fills at least half a page, else at the last space, never inside an
+    HTML entity. None: no place after ``start``; a single word longer than a page is cut at the limit."""
+    ends = [m.end() for m in _CUT_AFTER.finditer(text, start, limit)]
+    space = text.rfind(" ", start, limit)
+    if ends and ends[-1] >= max(start + 1, limit // 2):
+        cut = ends[-1]
+    elif space > start:
+        cut = space
+    elif start:
+        return None
+    else:
+        cut = limit
+    amp = text.rfind("&", start, cut)
+    if amp > start and ";" not in text[amp:cut]:
+        cut = amp
+    return cut
+
+
 def _split(block: str, limit: int) -> list[str]:
-    """A block longer than a message, cut at line ends, then at spaces, never inside an HTML entity."""
+    """A block longer than a page, cut at line ends, then at sentence ends or spaces, in order; a long
+    line first fills the piece it starts in (so the title is not left alone on a page)."""
     if len(block) <= limit:
         return [block]
     pieces, current = [], ""
     for line in block.split("\n"):
-        while len(line) > limit:
-            cut = line.rfind(" ", 0, limit)
-            cut = cut if cut > 0 else limit
-            amp = line.rfind("&", 0, cut)
-            if amp != -1 and ";" not in line[amp:cut]:
-                cut = amp
-            pieces.append(line[:cut])
-            line = line[cut:].lstrip()
-        if current and len(current) + 1 + len(line) > limit:
+        text = f"{current}\n{line}" if current else line
+        if len(text) > limit and len(line) <= limit:  # the line starts the next piece
             pieces.append(current)
             current = line
-        else:
-            current = f"{current}\n{line}" if current else line
+            continue
+        start = len(current) + 1 if current else 0
+        while len(text) > limit:
+            cut = _cut(text, limit, start)
+            if cut is None:
+                pieces.append(text[: start - 1])
+                text = text[start:]
+            else:
+                pieces.append(text[:cut])
+                text = text[cut:].lstrip()
+            start = 0
+        current = text
     if current:
         pieces.append(current)
-    return [p for p in pieces if p]
+    return [p for p in pieces if p.strip()]
 
 
-@lru_cache(maxsize=4096)  # entries are immutable; a reload brings new Entry objects
-def entry_pages(entry: Entry, page_chars: int = PAGE_CHARS) -> tuple[str, ...]:
-    """The entry as HTML pages: whole sections packed together, none over Telegram's limit."""
-    limit = min(page_chars, TELEGRAM_LIMIT - 40)  # room for the "(1/3)" marker
+def _pack(blocks: list[str], limit: int) -> list[str]:
+    """Whole sections packed together into pages of at most ``limit`` characters."""
     pages: list[str] = []
     current = ""
-    for block in _blocks(entry):
+    for block in blocks:
         for piece in _split(block, limit):
-            if current and len(current) + 2 + len(piece) > page_chars:
+            if current and len(current) + 2 + len(piece) > limit:
                 pages.append(current)
                 current = piece
             else:
                 current = f"{current}\n\n{piece}" if current else piece
     if current:
         pages.append(current)
+    return pages
+
+
+@lru_cache(maxsize=4096)  # entries are immutable; a reload brings new Entry objects
+def entry_pages(entry: Entry, page_chars: int = PAGE_CHARS) -> tuple[str, ...]:
+    """The entry as HTML pages, each within ``page_chars`` (at least MIN_PAGE) and Telegram's limit,
+    counting the "(1/3)" marker a paged answer carries."""
+    limit = min(max(page_chars, MIN_PAGE), TELEGRAM_LIMIT)
+    blocks = _blocks(entry)
+    pages = _pack(blocks, limit)
     if len(pages) > 1:
+        pages = _pack(blocks, limit - MARKER_ROOM)
         pages = [f"{p}\n\n<i>({i}/{len(pages)})</i>" for i, p in enumerate(pages, 1)]
     return tuple(pages)
 

@@ -2,18 +2,74 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from bot import texts
-from bot.conversation.replies import Answer, AskBack, Choices, NoAnswer, Notice, Reply
+from bot.conversation.replies import Answer, AskBack, Choices, NoAnswer, Notice, Place, Reply
 from knowledge import Entry, SearchResult, Status
+
+# -- paragraphs --------------------------------------------------------------------------------
+# Staff wrap long answers in the YAML block wherever their editor does; a phone wraps again at ~35
+# characters, so every kept break becomes a ragged half-line. ONE rule, used by every channel (CLI,
+# Telegram, web, Zalo) through entry_sections():
+#   a line break stays when either side is blank (a paragraph break), when the next line is a list
+#   item or a heading, or when the line before ends a sentence (. ! ? … :, maybe followed by a closing
+#   quote or bracket) or ends with a web address (a full stop after it would break the link);
+#   every other break continues the sentence and becomes a space.
+# Exception: a colon followed by a lowercase word ("…môi trường số:⏎nhận và trả hồ sơ…") continues too.
+
+_LIST_ITEM = re.compile(r"(?:\d{1,3}[.)]|[a-zđ][.)]|[•·◦▪‣*+\-–—►▶→✓✔])\s")
+_SENTENCE_END = re.compile(r"[.!?…:][\"'”’»)\]]*$")
+_URL_END = re.compile(r"https?://\S+$")
+
+
+def is_list_item(line: str) -> bool:
+    """'1. …', '2) …', 'a) …', '• …', '- …', or a line led by a symbol such as ⚠️ or 👉."""
+    line = line.lstrip()
+    return bool(_LIST_ITEM.match(line)) or (bool(line) and unicodedata.category(line[0]) == "So")
+
+
+def is_heading(line: str) -> bool:
+    """A Markdown-style heading ('# …'); headings the renderers add ('Lệ phí:') end with a colon."""
+    return line.lstrip().startswith("#")
+
+
+def ends_sentence(line: str) -> bool:
+    line = line.rstrip()
+    return bool(_SENTENCE_END.search(line) or _URL_END.search(line)) or is_heading(line)
+
+
+def keeps_break(before: str, after: str) -> bool:
+    """Whether the line break between two lines stays (see the rule above)."""
+    before, after = before.strip(), after.strip()
+    if not before or not after or is_list_item(after) or is_heading(after):
+        return True
+    if before.endswith(":") and after[0].islower():
+        return False
+    return ends_sentence(before)
+
+
+def reflow(text: str) -> str:
+    """Text as paragraphs: lines that continue a sentence are joined; steps, bullets, headings and
+    blank-line paragraphs stay. Indentation and runs of blank lines are dropped. Idempotent."""
+    out: list[str] = []
+    for line in text.strip().splitlines():
+        line = " ".join(line.split())  # also folds tabs and double spaces from copy-paste
+        if out and not keeps_break(out[-1], line):
+            out[-1] = f"{out[-1]} {line}"
+        elif line or (out and out[-1]):
+            out.append(line)
+    return "\n".join(out).strip()
 
 
 def entry_sections(entry: Entry) -> list[tuple[str, list[str]]]:
-    """An entry as (heading, lines) sections, in the order a citizen needs them."""
-    sections: list[tuple[str, list[str]]] = [("", [entry.answer])]
+    """An entry as (heading, lines) sections, in the order a citizen needs them; text reflowed."""
+    sections: list[tuple[str, list[str]]] = [("", [reflow(entry.answer)])]
     if entry.steps:
-        sections.append((texts.STEPS, [f"{i}. {s}" for i, s in enumerate(entry.steps, 1)]))
+        sections.append((texts.STEPS, [f"{i}. {reflow(s)}" for i, s in enumerate(entry.steps, 1)]))
     if entry.documents:
-        sections.append((texts.DOCUMENTS, [f"• {d}" for d in entry.documents]))
+        sections.append((texts.DOCUMENTS, [f"• {reflow(d)}" for d in entry.documents]))
     for heading, value in (
         (texts.FEE, entry.fee),
         (texts.PROCESSING_TIME, entry.processing_time),
@@ -21,7 +77,7 @@ def entry_sections(entry: Entry) -> list[tuple[str, list[str]]]:
         (texts.LEGAL_BASIS, entry.legal_basis),
     ):
         if value:
-            sections.append((heading, [value]))
+            sections.append((heading, [reflow(value)]))
     if entry.links:
         sections.append((texts.LINKS, [f"• {link.title}: {link.url}" for link in entry.links]))
     if not entry.verified:
@@ -42,9 +98,9 @@ def part_sections(entry: Entry, parts: tuple[str, ...]) -> list[tuple[str, list[
             links = [f"• {link.title}: {link.url}" for link in entry.links] or [f"• {texts.NATIONAL_PORTAL}"]
             sections.append((label, [texts.PART_MISSING.format(label=label.lower()), *links]))
         elif isinstance(value, tuple):
-            sections.append((label, [f"• {item}" for item in value]))
+            sections.append((label, [f"• {reflow(item)}" for item in value]))
         else:
-            sections.append((label, [value]))
+            sections.append((label, [reflow(value)]))
     if not entry.verified:
         links = [f"• {link.title}: {link.url}" for link in entry.links] or [f"• {texts.NATIONAL_PORTAL}"]
         sections.append(("", [texts.PART_UNCONFIRMED, *links]))
@@ -92,6 +148,17 @@ def render_reply(reply: Reply, *, numbered: bool = False) -> str:
             return "\n".join(lines)
         case AskBack():
             return ask_back(reply.parts)
+        case Place():
+            labels = [label for label, _ in reply.choices] + [e.title for e in reply.related]
+            lines = [reply.text]
+            if labels:
+                indent = "" if numbered else "  • "
+                lines += [""] + [
+                    f"{i}. {label}" if numbered else f"{indent}{label}" for i, label in enumerate(labels, 1)
+                ]
+                if numbered:
+                    lines.append(texts.CHOOSE_BY_NUMBER)
+            return "\n".join(lines)
         case Notice():
             return reply.text
     raise TypeError(reply)

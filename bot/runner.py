@@ -102,7 +102,10 @@ async def serve(
     recorder: Recorder = store or LogRecorder(settings.user_hash_salt)
     # One conversation core for every channel: the same answers, records, follow-ups and flood limits.
     conversation = Conversation(
-        lambda: engine.index, recorder, FloodGuard(settings.flood_messages, settings.flood_seconds)
+        lambda: engine.index,
+        recorder,
+        FloodGuard(settings.flood_messages, settings.flood_seconds),
+        home_province=settings.home_old_province,
     )
     web_app = build_web_app(settings, engine, recorder, store, conversation)
     application: Application | None = None

@@ -40,7 +40,7 @@ from telegram.ext import (
 
 from bot import callbacks, deeplinks, handoff, render_telegram, render_text, texts
 from bot.config import Settings
-from bot.conversation import Answer, AskBack, Choices, Conversation, NoAnswer, Notice, Reply
+from bot.conversation import Answer, AskBack, Choices, Conversation, NoAnswer, Notice, Place, Reply
 from bot.engine import Engine, ReloadReport
 from bot.flood import FloodGuard
 from bot.grouping import group_questions
@@ -342,6 +342,19 @@ async def _reply(context: ContextTypes.DEFAULT_TYPE, message: Message, reply: Re
             )
         case AskBack():
             await _send(message.reply_html, escape(render_text.ask_back(reply.parts)))
+        case Place():
+            rows = [[render_telegram.button(label[:60], callbacks.PlaceChoice(p))] for label, p in reply.choices]
+            rows += [[render_telegram.button(e.title[:60], callbacks.Open(e.id))] for e in reply.related]
+            if reply.offer_handoff:
+                ticket_id = await handoff.draft_for(context, message, text, [])
+                if ticket_id is not None:
+                    rows.append([handoff.ask_staff_button(ticket_id)])
+            await _send(
+                message.reply_html,
+                escape(reply.text)[:4000],
+                reply_markup=InlineKeyboardMarkup(rows) if rows else None,
+                disable_web_page_preview=True,
+            )
         case Notice():
             if reply.text:
                 await _send(message.reply_html, escape(reply.text))
@@ -363,6 +376,12 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                     from_choices=query.message.text == texts.DID_YOU_MEAN,  # a tapped suggestion teaches
                 )
                 await _reply(context, query.message, reply, "")
+        case callbacks.PlaceChoice(payload):
+            await query.answer()
+            if query.message:
+                user = update.effective_user
+                who = user.id if user else query.message.chat_id
+                await _reply(context, query.message, _conversation(context).place_choice(CHANNEL, who, payload), "")
         case callbacks.Page(entry_id, page) if entry_id in catalogue.entries:
             entry = catalogue.entries[entry_id]
             pages = _pages(context, entry)
@@ -505,7 +524,10 @@ def build_application(
     engine = knowledge if isinstance(knowledge, Engine) else Engine(knowledge)
     application.bot_data["engine"] = engine
     application.bot_data["conversation"] = conversation or Conversation(
-        lambda: engine.index, recorder, FloodGuard(settings.flood_messages, settings.flood_seconds)
+        lambda: engine.index,
+        recorder,
+        FloodGuard(settings.flood_messages, settings.flood_seconds),
+        home_province=settings.home_old_province,
     )
     application.bot_data["store"] = store
     application.bot_data["admins"] = settings.admin_ids

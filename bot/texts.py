@@ -184,3 +184,24 @@ EDITS_OFF = (
     "Hiện chưa lưu được chỉnh sửa: thư mục nội dung (KNOWLEDGE_DIR) không ghi được. Trợ lý vẫn trả lời "
     "bình thường; nhờ người quản trị máy chủ cấp quyền ghi rồi thử lại."
 )
+# --- Web chat (the page and the embeddable widget) ---
+WEB_GREETING = (
+    "Xin chào! Mình là Trợ lý số 👋 Mình giải đáp về chuyển đổi số và dịch vụ công trực tuyến: căn cước, "
+    "VNeID, khai sinh, cư trú, thuế, bảo hiểm… Bạn cứ gõ câu hỏi như khi nói chuyện, có dấu hay không dấu đều được."
+)
+WEB_EXAMPLES_LABEL = "Thử hỏi:"
+WEB_EXAMPLES = (  # each is answered by the shipped catalogue (tests/test_web_chat.py checks)
+    "Làm căn cước cho con ở đâu?",
+    "Quên mật khẩu VNeID thì làm sao?",
+    "Đăng ký khai sinh trực tuyến thế nào?",
+)
+WEB_SECTORS_LABEL = "Hoặc xem theo lĩnh vực:"
+WEB_SECTOR_ENTRIES = "{title} – chọn một mục:"
+WEB_INPUT_LABEL = "Câu hỏi của bạn"
+WEB_PLACEHOLDER = "Gõ câu hỏi…"
+WEB_HINT = "Enter để gửi · Shift+Enter để xuống dòng"
+WEB_SEND = "Gửi"
+WEB_WAITING = "Đang trả lời…"
+WEB_FAILED = "Xin lỗi, chưa gửi được (lỗi kết nối). Câu hỏi vẫn ở trong ô bên dưới, bạn bấm Gửi để thử lại nhé."
+WEB_CLEAR = "Xoá cuộc trò chuyện"
+WEB_TITLE = "Trợ lý số – Hỏi đáp"

@@ -22,6 +22,7 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from bot import dashboard as dashboards
+from bot import web_chat
 from bot import web_pages as pages
 from bot.config import Settings
 from bot.conversation import Conversation
@@ -99,9 +100,10 @@ async def security(request: web.Request, handler) -> web.StreamResponse:
                 raise web.HTTPForbidden(text="Phiên làm việc không hợp lệ (CSRF). Hãy tải lại trang.")
         request[CSRF] = csrf
     response = await handler(request)
-    response.headers["Content-Security-Policy"] = CSP
+    response.headers.setdefault("Content-Security-Policy", CSP)  # /embed opens frame-ancestors (web_chat.py)
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["X-Frame-Options"] = "DENY"
+    if "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]:
+        response.headers["X-Frame-Options"] = "DENY"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
@@ -114,7 +116,7 @@ def html(text: str, status: int = 200) -> web.Response:
 
 
 async def chat_page(request: web.Request) -> web.Response:
-    response = html(pages.chat())
+    response = html(web_chat.chat_html(request.app[ENGINE].index.catalogue))
     if CHAT_COOKIE not in request.cookies:
         response.set_cookie(
             CHAT_COOKIE, secrets.token_urlsafe(16), httponly=True, samesite="Strict", max_age=86400 * 30
@@ -135,7 +137,7 @@ async def _json(request: web.Request) -> dict:
 
 
 def _visitor(request: web.Request) -> str:
-    return request.cookies.get(CHAT_COOKIE, "anonymous")
+    return request.cookies.get(CHAT_COOKIE) or web_chat.tab_visitor(request)  # no cookie in a portal's frame
 
 
 def _flooded(request: web.Request, visitor: str) -> web.Response | None:
@@ -174,9 +176,12 @@ async def open_entry(request: web.Request) -> web.Response:
     flooded = _flooded(request, visitor)
     if flooded is not None:
         return flooded
-    reply = request.app[CONVERSATION].open(
-        "web", visitor, str(data.get("id", "")), from_choices=bool(data.get("choice"))
-    )
+    conversation: Conversation = request.app[CONVERSATION]
+    place = str(data.get("place", ""))[:100]
+    if place:  # a choice of a merger reply (old commune, office, reverse list)
+        reply = conversation.place_choice("web", visitor, place)
+    else:
+        reply = conversation.open("web", visitor, str(data.get("id", "")), from_choices=bool(data.get("choice")))
     return web.json_response({"html": pages.reply_html(reply)})
 
 
@@ -518,7 +523,10 @@ def build_web_app(
     app[STORE] = store
     app[SESSIONS] = Sessions()
     app[CONVERSATION] = conversation or Conversation(
-        lambda: engine.index, recorder, FloodGuard(settings.flood_messages, settings.flood_seconds)
+        lambda: engine.index,
+        recorder,
+        FloodGuard(settings.flood_messages, settings.flood_seconds),
+        home_province=settings.home_old_province,
     )
     # Several people may share one address (a commune office's Wi-Fi): a looser limit than per visitor.
     app[ADDRESS_FLOOD] = FloodGuard(settings.flood_messages * 5, settings.flood_seconds)
@@ -547,4 +555,5 @@ def build_web_app(
 
     register_poster_routes(app)
     register_upgrade_routes(app)
+    web_chat.register_chat_routes(app, lambda: app[ENGINE].index.catalogue, CSP, settings.embed_origins)
     return app

@@ -7,12 +7,10 @@ from datetime import UTC, datetime
 from html import escape
 
 from bot import render_text, texts
-from bot.conversation.replies import Answer, AskBack, Choices, NoAnswer, Notice, Reply
+from bot.conversation.replies import Answer, AskBack, Choices, NoAnswer, Notice, Place, Reply
 from bot.render_text import entry_sections
 from bot.tickets import VIETNAM
 from knowledge import Entry, SearchResult, Status
-
-_URL = re.compile(r"https?://[^\s<>\"')]+")
 
 
 def e(value: object) -> str:
@@ -55,30 +53,44 @@ def page(title: str, body: str, csrf: str | None = None) -> str:
     )
 
 
-def chat() -> str:
-    body = (
-        '<div class="card bot">Xin chào! Mình là Trợ lý số. Bạn cứ gõ câu hỏi về chuyển đổi số, căn cước, VNeID, '
-        "khai sinh, cư trú, thuế, bảo hiểm… có dấu hay không dấu đều được.</div>"
-        '<div id="log" aria-live="polite"></div>'
-        '<form id="ask" class="card"><label for="q">Câu hỏi của bạn</label>'
-        '<input type="text" id="q" name="q" autocomplete="off" maxlength="2000" required>'
-        '<p><button type="submit">Gửi</button></p></form>'
-        '<script src="/static/chat.js"></script>'
-    )
-    return page("Hỏi đáp", body)
+_URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
+
+
+def link(url: str, title: str) -> str:
+    """An official site, opened in a new tab; the chat page is not handed to it (noopener)."""
+    return f'<a href="{e(url)}" target="_blank" rel="noopener noreferrer">{e(title)}</a>'
+
+
+def linkify(line: str) -> str:
+    """Escaped text with official addresses as links that open in a new tab."""
+    out, last = [], 0
+    for match in _URL.finditer(line):
+        out += [e(line[last : match.start()]), link(match.group(), match.group())]
+        last = match.end()
+    out.append(e(line[last:]))
+    return "".join(out)
+
+
+def text_html(text: str, heading: str = "") -> str:
+    """Reflowed text as HTML: blank-line paragraphs as <p>, kept line breaks (steps, bullets) as <br>,
+    web addresses as links. Everything is escaped."""
+    paragraphs = []
+    for number, paragraph in enumerate(text.split("\n\n")):
+        body = "<br>".join(linkify(line) for line in paragraph.split("\n"))
+        if heading and number == 0:
+            body = f"<b>{e(heading)}:</b><br>{body}"
+        paragraphs.append(f"<p>{body}</p>")
+    return "".join(paragraphs)
 
 
 def entry_html(entry: Entry) -> str:
-    parts = [f"<strong>{e(entry.title)}</strong>"]
+    parts = [f'<p class="title"><strong>{e(entry.title)}</strong></p>']
     for heading, lines in entry_sections(entry):
         if heading == texts.LINKS:  # real links instead of the plain-text list
-            links = "<br>".join(
-                f'<a href="{e(x.url)}" target="_blank" rel="noopener noreferrer">{e(x.title)}</a>' for x in entry.links
-            )
+            links = "<br>".join("• " + link(x.url, x.title) for x in entry.links)
             parts.append(f"<p><b>{e(heading)}:</b><br>{links}</p>")
             continue
-        body = "<br>".join(e(line.strip()) for line in lines).replace("\n", "<br>")
-        parts.append(f"<p><b>{e(heading)}:</b><br>{body}</p>" if heading else f"<p>{body}</p>")
+        parts.append(text_html("\n".join(lines), heading))
     return "".join(parts)
 
 
@@ -112,9 +124,7 @@ def reply_html(reply: Reply) -> str:
             )
             if reply.parts:
                 body = f"<h3>{e(reply.entry.title)}</h3>" + "".join(
-                    (f"<p><b>{e(heading)}:</b><br>" if heading else "<p>")
-                    + "<br>".join(linkify(line) for line in lines)
-                    + "</p>"
+                    text_html("\n".join(lines), heading)
                     for heading, lines in render_text.part_sections(reply.entry, reply.parts)
                 )
                 body += choice_buttons([reply.entry], label=texts.WHOLE_GUIDE)
@@ -135,23 +145,18 @@ def reply_html(reply: Reply) -> str:
             if reply.closest:
                 html += f"<p>{e(texts.CLOSEST)}</p>" + choice_buttons(list(reply.closest))
             return html + f"<p class=muted>{e(texts.HUMAN_HELP)}</p>"
+        case Place():
+            paragraphs = "".join(f"<p>{linkify(line)}</p>" for line in reply.text.splitlines() if line.strip())
+            choices = "".join(
+                f'<p><button class="light" data-place="{e(payload)}">{e(label)}</button></p>'
+                for label, payload in reply.choices
+            )
+            return paragraphs + choices + choice_buttons(list(reply.related))
         case AskBack():
             return f"<p>{e(render_text.ask_back(reply.parts))}</p>"
         case Notice():
             return f"<p>{e(reply.text)}</p>"
     raise TypeError(reply)
-
-
-def linkify(line: str) -> str:
-    """Escaped text with official addresses as links that open in a new tab."""
-    out, last = [], 0
-    for match in _URL.finditer(line):
-        out.append(e(line[last : match.start()]))
-        url = match.group(0)
-        out.append(f'<a href="{e(url)}" target="_blank" rel="noopener">{e(url)}</a>')
-        last = match.end()
-    out.append(e(line[last:]))
-    return "".join(out)
 
 
 def choice_buttons(entries: list[Entry], label: str = "") -> str:

@@ -2,6 +2,6 @@
 
 from bot.conversation.core import Conversation
 from bot.conversation.memory import Memory
-from bot.conversation.replies import Answer, AskBack, Choices, NoAnswer, Notice, Reply
+from bot.conversation.replies import Answer, AskBack, Choices, NoAnswer, Notice, Place, Reply
 
-__all__ = ["Answer", "AskBack", "Choices", "Conversation", "Memory", "NoAnswer", "Notice", "Reply"]
+__all__ = ["Answer", "AskBack", "Choices", "Conversation", "Memory", "NoAnswer", "Notice", "Place", "Reply"]

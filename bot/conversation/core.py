@@ -8,18 +8,20 @@ reply and may fail without the citizen noticing.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 
 from bot import texts
 from bot.conversation.memory import Memory, Person, Recent
-from bot.conversation.replies import Answer, AskBack, Choices, NoAnswer, Notice, Reply
+from bot.conversation.replies import Answer, AskBack, Choices, NoAnswer, Notice, Place, Reply
 from bot.flood import FloodGuard
 from bot.metrics import METRICS
 from bot.records import Recorder, safely
-from knowledge import Candidate, Entry, Index, SearchResult, Status
+from knowledge import Candidate, Entry, Index, SearchResult, Status, merger
 from knowledge.normalize import words
 
+log = logging.getLogger("tro_ly_so.conversation")
 FOLLOW_UP_SECONDS = 600.0  # a follow-up refers to the topic answered within the last 10 minutes
 FOLLOW_UP_WORDS = 12  # longer messages say what they are about; they are not carried over
 
@@ -33,7 +35,9 @@ class Conversation:
         clock: Callable[[], float] = time.monotonic,
         memory: Memory | None = None,
         recording: bool = True,
+        home_province: str = "Kon Tum",
     ) -> None:
+        self.home_province = home_province  # the old province assumed when an address names none
         self.recording = recording  # False: nothing is recorded, and no reply may say it was
         self._index = index  # read per turn: a reload swaps the index
         self.recorder = recorder
@@ -67,8 +71,23 @@ class Conversation:
             and 1 <= int(text) <= len(recent.choices)
         ):
             # The list stays open: "1", then "3", both work until the next question.
-            return self.open(channel, user, recent.choices[int(text) - 1], from_choices=recent.choices_learn)
+            chosen = recent.choices[int(text) - 1]
+            if chosen.startswith(merger.CHOICE_PREFIX):
+                return self.place_choice(channel, user, chosen)
+            return self.open(channel, user, chosen, from_choices=recent.choices_learn)
         index = self._index()
+        found = self._place(index, text)
+        if found is not None:
+            place, kept = found
+            # The address is personal data: records keep only the commune-level summary.
+            status = Status(place.status)
+            METRICS.question(channel, status.value)
+            summary = SearchResult(kept, status, None)
+            safely("question", self.recorder.question, channel=channel, user_id=user, text=kept, result=summary)
+            recent.question, recent.best, recent.score = None, None, 0.0
+            recent.choices = tuple(p for _, p in place.choices) + tuple(e.id for e in place.related)
+            recent.choices_at, recent.choices_learn = self.clock(), False
+            return place
         result = index.search(text)
         now = self.clock()
         reply, recorded = self._decide(index, recent, text, result, now)
@@ -89,6 +108,32 @@ class Conversation:
         reply = self._answer(index, entry)
         recent.topic_entry, recent.topic_at = entry.id, self.clock()
         return reply
+
+    def place_choice(self, channel: str, user: str | int, payload: str) -> Reply:
+        """A tapped (or numbered) choice of a merger reply: one of the old communes, an office, a reverse list."""
+        try:
+            found = merger.handle_choice(payload, self.home_province)
+        except Exception:
+            log.exception("merger choice failed")
+            found = None
+        if found is None:
+            return Notice("unknown_entry", texts.STALE_BUTTON)
+        place = _place_reply(self._index(), found)
+        recent = self.memory.get((channel, str(user)))
+        recent.choices = tuple(p for _, p in place.choices) + tuple(e.id for e in place.related)
+        recent.choices_at = self.clock()
+        return place
+
+    def _place(self, index: Index, text: str) -> tuple[Place, str] | None:
+        """The merger's answer, when the message is about an old address or a commune office."""
+        try:
+            found = merger.answer(text, self.home_province)
+        except Exception:  # open data and a parser: never let them cost the citizen an answer
+            log.exception("merger lookup failed")
+            return None
+        if found is None:
+            return None
+        return _place_reply(index, found), found.record_text or "[địa chỉ sau sáp nhập]"
 
     def feedback(self, channel: str, user: str | int, entry_id: str, helpful: bool) -> None:
         """👍/👎 on an answer, paired with the question it answered when that is still known."""
@@ -181,6 +226,21 @@ class Conversation:
             recent.choices, recent.choices_learn = tuple(e.id for e in reply.entries), True
         elif isinstance(reply, NoAnswer):
             recent.choices = tuple(e.id for e in reply.closest)
+
+
+_PLACE_STATUS = {"converted": "answered", "reverse": "answered", "office": "answered", "ambiguous": "suggested"}
+
+
+def _place_reply(index: Index, found: merger.MergerReply) -> Place:
+    entries = index.catalogue.entries
+    return Place(
+        kind=found.kind,
+        text=found.text,
+        choices=tuple(found.choices),
+        related=tuple(entries[i] for i in found.related_entry_ids if i in entries),
+        offer_handoff=found.offer_handoff,
+        status=_PLACE_STATUS.get(found.kind, "unanswered"),
+    )
 
 
 def _carried(result: SearchResult, reply: Answer) -> SearchResult:

@@ -49,6 +49,20 @@ class AskBack:
 
 
 @dataclass(frozen=True)
+class Place:
+    """After the merger: an old address's new commune, a new commune's old parts, a commune office.
+    ``choices`` are (label, payload) pairs for knowledge.merger.handle_choice; ``related`` the catalogue's
+    next steps; ``offer_handoff`` when the honest answer is "not confirmed yet"."""
+
+    kind: str
+    text: str
+    choices: tuple[tuple[str, str], ...] = ()
+    related: tuple[Entry, ...] = ()
+    offer_handoff: bool = False
+    status: str = "answered"  # what records keep: answered / suggested / unanswered
+
+
+@dataclass(frozen=True)
 class Notice:
     """Slow down, empty question, not text: a polite line, nothing searched."""
 
@@ -56,4 +70,4 @@ class Notice:
     text: str
 
 
-Reply = Answer | Choices | NoAnswer | AskBack | Notice
+Reply = Answer | Choices | NoAnswer | AskBack | Place | Notice

@@ -17,7 +17,7 @@ from aiohttp import web
 
 from bot import texts
 from bot.config import Settings
-from bot.conversation import Conversation, NoAnswer, Notice
+from bot.conversation import Conversation, NoAnswer, Notice, Place
 from bot.engine import Engine
 from bot.metrics import METRICS
 from bot.records import Recorder
@@ -88,7 +88,11 @@ class ZaloChannel:
                 return []
             # No buttons on Zalo: choices are numbered lines the citizen answers with "1", "2", "3".
             rendered = render_reply(reply, numbered=True)
-            if isinstance(reply, NoAnswer) and self.handoff is not None:
+            if (
+                isinstance(reply, NoAnswer | Place)
+                and self.handoff is not None
+                and getattr(reply, "offer_handoff", True)
+            ):
                 rendered += "\n\n" + self.handoff.offer_line()
             return [rendered]
         if event.kind in NON_TEXT:
