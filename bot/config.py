@@ -34,6 +34,7 @@ class Settings:
     page_chars: int = 1500  # longer answers are split into pages with ◀ Trước / Tiếp ▶
     flood_messages: int = 8  # a citizen may send this many messages...
     flood_seconds: float = 30.0  # ...in this many seconds before being asked to slow down
+    flood_address_messages: int = 60  # web chat: from one address (an office's shared Wi-Fi), per window
     user_hash_salt: str = ""
     admin_ids: frozenset[int] = frozenset()  # Telegram user ids allowed /unanswered, /stats, /reload
     admin_token: str = ""  # console login; empty: a random one is printed at start
@@ -80,6 +81,7 @@ class Settings:
             page_chars=_int(env, "PAGE_CHARS", cls.page_chars),
             flood_messages=_int(env, "FLOOD_MESSAGES", cls.flood_messages),
             flood_seconds=_float(env, "FLOOD_SECONDS", cls.flood_seconds),
+            flood_address_messages=_int(env, "FLOOD_ADDRESS_MESSAGES", cls.flood_address_messages),
             user_hash_salt=env.get("USER_HASH_SALT", ""),
             admin_ids=frozenset(int(x) for x in env.get("ADMIN_IDS", "").replace(",", " ").split() if x.strip()),
             admin_token=env.get("ADMIN_TOKEN", "").strip(),

@@ -529,7 +529,7 @@ def build_web_app(
         home_province=settings.home_old_province,
     )
     # Several people may share one address (a commune office's Wi-Fi): a looser limit than per visitor.
-    app[ADDRESS_FLOOD] = FloodGuard(settings.flood_messages * 5, settings.flood_seconds)
+    app[ADDRESS_FLOOD] = FloodGuard(settings.flood_address_messages, settings.flood_seconds)
     app.router.add_get("/", chat_page)
     app.router.add_static("/static", STATIC)
     app.router.add_post("/api/ask", ask)

@@ -40,9 +40,9 @@ COMMON_SHARE = 0.05  # terms in more phrasings than this share find no candidate
 class Thresholds:
     """Score bands. Configurable because staff trade wrong answers against unanswered questions."""
 
-    answer: float = 0.56  # at or above (and clear of the runner-up): answered
+    answer: float = 0.60  # at or above (and clear of the runner-up): answered (0.56 before issue 17: fewer wrong)
     suggest: float = 0.50  # at or above: "Có phải bạn muốn hỏi"
-    margin: float = 0.03  # an answer must beat a different entry by this much
+    margin: float = 0.05  # an answer must beat a different topic by this much
     floor: float = 0.40  # weaker candidates are never offered
 
     @classmethod
@@ -66,6 +66,8 @@ class Weights:
     fuzzy: float = 0.25  # rapidfuzz token_set_ratio on folded text (typos)
     accent: float = 0.08  # penalty share for accents typed differently
     procedure_cue: float = 0.08  # bonus for procedures when the question asks for steps/documents
+    other_part: float = 0.1  # penalty share for a phrasing that asks another part than the question
+    form: float = 0.5  # weight of words that say how something is asked ("hồ sơ gồm những gì"), not what
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +82,7 @@ class _Doc:
     accents: tuple[tuple[str, str], ...]  # distinct (folded, accented) words
     weight: float  # sum of IDF of its words
     products: frozenset[str]  # apps and portals it names, or its entry's title names
+    parts: frozenset[str]  # parts of a procedure it asks for ("fee" in "phí tạm trú bao nhiêu")
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,7 @@ class _Query:
     typed: tuple[tuple[str, str], ...]  # (folded, accented) of words typed with accents
     share: float  # weight of the question-side coverage
     wants_procedure: bool
+    parts: frozenset[str]  # parts of a procedure asked for
 
 
 def _terms(tokens: tuple[Token, ...], ambiguous: frozenset[str], typed_only: bool) -> list[str]:
@@ -209,6 +213,26 @@ class Index:
     def _word_idf(self, folded: str) -> float:
         return self.idf.get(f"f:{folded}", self.unknown_idf)
 
+    def _form_positions(self, tokens: tuple[Token, ...]) -> set[int]:
+        """Tokens inside a part cue, a procedure cue or follow-up words: the form of the question."""
+        n = self.normalizer
+        out: set[int] = set()
+        for table in (n.parts, n.procedure_cues, n.followup):
+            for start, length, _ in table.spans(tokens):
+                out.update(range(start, start + length))
+        return out
+
+    def _weighted_idf(self, norm: Normalized) -> dict[str, float]:
+        """IDF per distinct folded word; a word only ever seen as part of the question's form counts less."""
+        form_weight = self.weights.form
+        form = self._form_positions(norm.tokens) if form_weight != 1.0 else set()
+        out: dict[str, float] = {}
+        for i, t in enumerate(norm.tokens):
+            w = self._word_idf(t.folded) * (form_weight if i in form else 1.0)
+            if w > out.get(t.folded, -1.0):
+                out[t.folded] = w
+        return out
+
     def _digest(self, entry_id: str, text: str, norm: Normalized) -> _Doc:
         tokens = tuple(dict.fromkeys(norm.folded_tokens))
         return _Doc(
@@ -218,8 +242,9 @@ class Index:
             tokens=tokens,
             pairs=tuple(dict.fromkeys(itertools.pairwise(norm.folded_tokens))),
             accents=tuple(dict.fromkeys((t.folded, t.text) for t in norm.tokens)),
-            weight=sum(self._word_idf(t) for t in tokens),
+            weight=sum(self._weighted_idf(norm).values()),
             products=self._products(norm.tokens) | self._title_products.get(entry_id, frozenset()),
+            parts=frozenset(part for _, _, part in self.normalizer.parts.spans(norm.tokens)),
         )
 
     def _products(self, tokens: tuple[Token, ...]) -> frozenset[str]:
@@ -273,7 +298,7 @@ class Index:
 
     def _prepare(self, norm: Normalized) -> _Query:
         tokens = norm.folded_tokens
-        idf = {t: self._word_idf(t) for t in set(tokens)}
+        idf = self._weighted_idf(norm)
         typed = tuple((t.folded, t.text) for t in norm.tokens if t.marked and t.text != t.folded)
         w = self.weights
         return _Query(
@@ -284,6 +309,7 @@ class Index:
             typed=typed,
             share=w.question_share * min(1.0, w.question_pivot / max(len(idf), 1)),
             wants_procedure=self.normalizer.procedure_cues.contains(norm.tokens),
+            parts=frozenset(part for _, _, part in self.normalizer.parts.spans(norm.tokens)),
         )
 
     def _score(self, q: _Query, doc: _Doc, fuzzy: float) -> dict[str, float]:
@@ -301,6 +327,8 @@ class Index:
         typed = [(key, text) in doc.accents for key, text in q.typed if key in keys]
         accent = sum(typed) / len(typed) if typed else 1.0
         score *= 1 - w.accent * (1 - accent)
+        if q.parts and doc.parts and not q.parts & doc.parts:
+            score *= 1 - w.other_part  # "mất bao lâu" is not "phí bao nhiêu", whatever else they share
         if q.wants_procedure and self.catalogue.entries[doc.entry_id].is_procedure:
             score = min(1.0, score + w.procedure_cue)
         return {"score": score, "p_cov": p_cov, "q_cov": q_cov, "pairs": pairs, "fuzzy": fuzzy, "accent": accent}

@@ -124,7 +124,7 @@ def generate(
                         "score": round(result.best.score, 4),
                     }
                 )
-            if result.status.value == "unanswered" and rng.random() < 0.2:
+            if result.status.value != "answered" and rng.random() < 0.2:  # unanswered or only suggested
                 tickets.append(_ticket(rng, moment, now, text, uid))
     db = connect(path)
     migrate(db)

@@ -69,7 +69,8 @@ def site(index, tmp_path_factory):
         store.question(channel="telegram", user_id=1, text=text, result=index.search(text))
     store.flush()
     assert len(store.questions(status="unanswered")) == 4, "seed questions must stay unanswered"
-    settings = dataclasses.replace(Settings(), admin_token="browser-token")
+    # Every test's browser comes from 127.0.0.1: the per-address limit would be reached by the module.
+    settings = dataclasses.replace(Settings(), admin_token="browser-token", flood_address_messages=10_000)
     server = Server(build_web_app(settings, Engine(index), store, store))
     server.start()
     assert server.ready.wait(10)
@@ -156,7 +157,8 @@ def test_web_chat_on_a_phone_screen(site, browser):
     page.wait_for_selector(".bot >> text=Quên mật khẩu VNeID")
     page.fill("#q", XSS)
     page.keyboard.press("Enter")
-    page.wait_for_function("document.querySelectorAll('.bot').length >= 3 && !document.body.innerText.endsWith('…')")
+    page.wait_for_selector("text=chưa có câu trả lời cho câu hỏi này")  # locators: the CSP forbids eval
+    page.wait_for_selector("#send:not([disabled])")
     assert page.evaluate("window.__xss") is None
     assert page.locator(".me", has_text="<script>").count() == 1
     page.fill("#q", "căn cước")

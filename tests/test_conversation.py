@@ -214,3 +214,10 @@ def test_web_chat_flood_gets_a_polite_429(index):
         assert len(rec.questions) == 3  # the flood is neither answered nor recorded
 
     web(index, scenario, flood_messages=3)
+
+
+def test_a_new_bare_subject_gets_its_choices_not_a_carry_over(index):
+    conv, _, _ = make(index)
+    conv.ask("web", "v", "quen mk vneid")
+    reply = conv.ask("web", "v", "căn cước")
+    assert isinstance(reply, Choices)

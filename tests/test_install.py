@@ -173,9 +173,12 @@ def test_a_non_editable_install_keeps_staff_content_in_knowledge_dir(installed, 
     with Assistant(python, elsewhere, env, tmp_path / "run1.log") as first:
         drive(port, accept)
     assert "copied the shipped" in first.output()
-    assert str(site) in subprocess.run(
-        [python, "-c", "import bot; print(bot.__file__)"], cwd=elsewhere, capture_output=True, text=True, env=env
-    ).stdout  # the installed package ran, not the checkout
+    assert (
+        str(site)
+        in subprocess.run(
+            [python, "-c", "import bot; print(bot.__file__)"], cwd=elsewhere, capture_output=True, text=True, env=env
+        ).stdout
+    )  # the installed package ran, not the checkout
     cu_tru = kd / "procedures" / "cu-tru.yaml"
     assert f"      - {PHRASING}" in cu_tru.read_text(encoding="utf-8")
     assert list(cu_tru.parent.glob("cu-tru.yaml.bak-*"))

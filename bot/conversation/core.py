@@ -168,7 +168,7 @@ class Conversation:
         if recent.topic_entry and now - recent.topic_at <= FOLLOW_UP_SECONDS:
             previous = index.catalogue.entries.get(recent.topic_entry)
         short = len(words(text)) <= FOLLOW_UP_WORDS
-        if previous is not None and short and result.parts:
+        if previous is not None and short and result.parts and result.fragment:
             reply = self._answer(index, previous, result.parts, result=result, carried_from=previous)
             return reply, _carried(result, reply)
         if short and not result.fragment:
@@ -178,9 +178,10 @@ class Conversation:
                 alone = index.search(bare)
                 if alone.status is Status.ANSWERED and alone.best and not alone.fragment:
                     return self._answer(index, alone.best.entry, result.parts, result=result), alone
-        if previous is not None and short and not result.fragment:
+        if previous is not None and short and not result.fragment and result.status is Status.UNANSWERED:
             # A variation ("còn cho con dưới 14 tuổi thì sao"): these words, about the previous topic. Only
             # a different topic counts; the previous one again would just be the title's words matching.
+            # A message that already suggests topics of its own ("căn cước") is a new subject, not this.
             combined = index.search(f"{previous.title} {text}")
             catalogue = index.catalogue
             if (
