@@ -201,6 +201,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     chat = with_faq(sub.add_parser("chat", help="trò chuyện ngay trong cửa sổ dòng lệnh"))
     chat.set_defaults(func=cmd_chat)
+
+    from bot.console.cli import add_parser as add_users_parser
+
+    add_users_parser(sub)
     return parser
 
 

@@ -45,6 +45,8 @@ class Settings:
     log_level: str = "INFO"
     log_format: str = "text"  # "json": one JSON object per line
     thresholds: Thresholds = field(default_factory=Thresholds)
+    session_idle_minutes: float = 30.0  # a console session unused this long ends
+    review_months: int = 6  # entries reviewed longer ago than this are due for review
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -73,4 +75,6 @@ class Settings:
             log_level=env.get("LOG_LEVEL", "").strip() or cls.log_level,
             log_format=env.get("LOG_FORMAT", "").strip().lower() or cls.log_format,
             thresholds=Thresholds.from_env(env),
+            session_idle_minutes=_float(env, "SESSION_IDLE_MINUTES", cls.session_idle_minutes),
+            review_months=_int(env, "REVIEW_MONTHS", cls.review_months),
         )

@@ -25,7 +25,7 @@ from knowledge import SearchResult
 
 log = logging.getLogger("tro_ly_so.records")
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 4
 MAX_TEXT = 2000
 
 
@@ -114,6 +114,48 @@ def migrate(db: sqlite_utils.Database) -> None:
         if "question" not in db["feedback"].columns_dict:
             db["feedback"].add_column("question", str)
             db["feedback"].add_column("score", float)
+    if version < 4:
+        # Staff accounts, their sessions, the audit log and every version of every entry (bot/console/).
+        db["users"].create(
+            {
+                "username": str,
+                "display_name": str,
+                "role": str,  # admin | editor | viewer
+                "password_hash": str,  # argon2id, never the password
+                "active": int,
+                "created": str,
+                "last_login": str,
+            },
+            pk="username",
+            if_not_exists=True,
+        )
+        db["sessions"].create(
+            {"token_hash": str, "username": str, "csrf": str, "created": float, "last_seen": float},
+            pk="token_hash",  # a stolen database copy holds no usable session token
+            if_not_exists=True,
+        )
+        db["sessions"].create_index(["username"], if_not_exists=True)
+        db["audit"].create(
+            {"id": int, "at": str, "username": str, "action": str, "target": str, "detail": str, "address": str},
+            pk="id",
+            if_not_exists=True,
+        )
+        db["audit"].create_index(["at"], if_not_exists=True)
+        db["entry_history"].create(
+            {
+                "id": int,
+                "at": str,
+                "entry_id": str,
+                "username": str,  # empty: edited on disk
+                "action": str,
+                "note": str,
+                "before": str,  # JSON of the entry's fields, or empty for a new entry
+                "after": str,
+            },
+            pk="id",
+            if_not_exists=True,
+        )
+        db["entry_history"].create_index(["entry_id", "id"], if_not_exists=True)
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
@@ -294,7 +336,7 @@ class Store:
         cutoff = iso(now() - timedelta(days=days if days is not None else self.retention_days))
         removed = 0
         with self.db.conn:
-            for table in ("questions", "feedback", "candidates"):
+            for table in ("questions", "feedback", "candidates", "audit"):
                 removed += self.db.execute(f"DELETE FROM [{table}] WHERE at < ?", [cutoff]).rowcount
             # Drafts never sent and tickets closed long ago, with their messages. Open tickets stay.
             old = "SELECT id FROM tickets WHERE state IN ('draft', 'closed') AND last_activity < ?"

@@ -30,6 +30,7 @@ CLI_USAGE = """Trợ lý số – cách dùng:
   python -m bot validate    kiểm tra dữ liệu hỏi đáp và danh mục thủ tục
   python -m bot stats       số mục theo lĩnh vực
   python -m bot eval        đo độ chính xác trên bộ câu hỏi mẫu
+  python -m bot users add|list|disable|enable|reset   tài khoản cán bộ của bảng quản trị
 Xem thêm tuỳ chọn của từng lệnh: python -m bot <lệnh> --help"""
 CLI_EMPTY_QUESTION = (
     'Chưa có câu hỏi. Hãy gõ câu hỏi trong dấu ngoặc kép, ví dụ: python -m bot ask "làm căn cước ở đâu"'

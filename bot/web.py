@@ -1,7 +1,8 @@
 """The local web server: a citizen web chat at ``/`` and the administrators' console at ``/admin``.
 
-Server-rendered HTML, no build step. The console needs a login (ADMIN_TOKEN), keeps a session in an
-HttpOnly SameSite=Strict cookie, and checks a CSRF token on every POST. A Content-Security-Policy
+Server-rendered HTML, no build step. The console needs a personal account (bot/console/accounts.py;
+ADMIN_TOKEN only creates the first administrator), keeps a session in an HttpOnly SameSite=Strict
+cookie, checks a CSRF token on every POST and refuses every POST of a read-only account. A Content-Security-Policy
 forbids inline script, and everything citizens typed is escaped where it is shown.
 """
 
@@ -14,7 +15,6 @@ import io
 import logging
 import secrets
 import time
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
@@ -23,13 +23,23 @@ from aiohttp import web
 
 from bot import web_pages as pages
 from bot.config import Settings
+from bot.console.accounts import (
+    AccountError,
+    Accounts,
+    Audit,
+    SessionStore,
+    Throttle,
+    User,
+    clean_username,
+    password_matches,
+)
 from bot.engine import Engine
 from bot.faq_editor import EditRefused, add_phrasing
 from bot.grouping import Group, draft_entry, group_questions
 from bot.metrics import METRICS
 from bot.records import Recorder, safely
 from bot.render_text import explain_text
-from bot.store import Store
+from bot.store import Store, connect, migrate
 from bot.tickets import TicketDesk, ref, waited
 
 log = logging.getLogger("tro_ly_so.web")
@@ -37,41 +47,32 @@ log = logging.getLogger("tro_ly_so.web")
 STATIC = Path(__file__).resolve().parent / "static"
 SESSION_COOKIE = "tls_admin"
 CHAT_COOKIE = "tls_uid"
-SESSION_SECONDS = 8 * 3600
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
 
 
-@dataclass
-class Sessions:
-    """Console sessions in memory: token → (expiry, CSRF token). A restart logs everyone out."""
-
-    items: dict[str, tuple[float, str]] = field(default_factory=dict)
-
-    def create(self) -> tuple[str, str]:
-        token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-        self.items[token] = (time.monotonic() + SESSION_SECONDS, csrf)
-        return token, csrf
-
-    def csrf(self, token: str | None) -> str | None:
-        held = self.items.get(token or "")
-        if held is None or held[0] < time.monotonic():
-            self.items.pop(token or "", None)
-            return None
-        return held[1]
-
-    def drop(self, token: str | None) -> None:
-        self.items.pop(token or "", None)
-
+# Console sessions live in SQLite (bot/console/accounts.py); the old name stays for other pages' imports.
+Sessions = SessionStore
 
 ENGINE = web.AppKey("engine", Engine)
 STORE = web.AppKey("store", object)
 RECORDER = web.AppKey("recorder", object)
 SETTINGS = web.AppKey("settings", Settings)
-SESSIONS = web.AppKey("sessions", Sessions)
+SESSIONS = web.AppKey("sessions", SessionStore)
+ACCOUNTS = web.AppKey("accounts", Accounts)
+AUDIT = web.AppKey("audit", Audit)
+THROTTLE = web.AppKey("throttle", Throttle)
 CSRF = web.RequestKey("csrf", str)
+USER = web.RequestKey("user", User)  # the signed-in member of staff, on every console request
+
+OPEN_PATHS = ("/admin/login", "/admin/setup")
+# What a viewer may still POST: ending their own sessions, changing their own password.
+VIEWER_POSTS = ("/admin/logout", "/admin/logout-all", "/admin/password")
+ADMIN_ONLY = ("/admin/users", "/admin/audit")
+VIEWER_REFUSED = "Tài khoản của bạn chỉ được xem, không được thay đổi dữ liệu. Nhờ quản trị viên cấp quyền biên tập."
+ADMIN_REFUSED = "Chỉ quản trị viên mới vào được trang này."
 
 
 # -- middleware -------------------------------------------------------------------------------
@@ -80,17 +81,22 @@ CSRF = web.RequestKey("csrf", str)
 @web.middleware
 async def security(request: web.Request, handler) -> web.StreamResponse:
     path = request.path
-    if path.startswith("/admin") and path != "/admin/login":
-        csrf = request.app[SESSIONS].csrf(request.cookies.get(SESSION_COOKIE))
-        if csrf is None:
+    if path.startswith("/admin") and path not in OPEN_PATHS:
+        session = request.app[SESSIONS].lookup(request.cookies.get(SESSION_COOKIE))
+        if session is None:
             if request.method == "GET":
                 raise web.HTTPFound("/admin/login")
-            raise web.HTTPForbidden(text="Cần đăng nhập.")
+            raise web.HTTPForbidden(text="Cần đăng nhập. Phiên có thể đã hết hạn: hãy đăng nhập lại.")
         if request.method == "POST":
             form = await request.post()
-            if not hmac.compare_digest(str(form.get("csrf", "")).encode(), csrf.encode()):
+            if not hmac.compare_digest(str(form.get("csrf", "")).encode(), session.csrf.encode()):
                 raise web.HTTPForbidden(text="Phiên làm việc không hợp lệ (CSRF). Hãy tải lại trang.")
-        request[CSRF] = csrf
+            if not session.user.can_edit and path not in VIEWER_POSTS:
+                raise web.HTTPForbidden(text=VIEWER_REFUSED)
+        if path.startswith(ADMIN_ONLY) and not session.user.is_admin:
+            raise web.HTTPForbidden(text=ADMIN_REFUSED)
+        request[CSRF] = session.csrf
+        request[USER] = session.user
     response = await handler(request)
     response.headers["Content-Security-Policy"] = CSP
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -182,27 +188,103 @@ async def metrics(request: web.Request) -> web.Response:
 # -- console ----------------------------------------------------------------------------------
 
 
+def audit(request: web.Request, action: str, target: str = "", detail: str = "", username: str = "") -> None:
+    """One line in the audit log: who (the signed-in account), what, on what, from where."""
+    user = request.get(USER)
+    who = username or (user.username if user else "")
+    try:
+        request.app[AUDIT].add(who, action, target, detail, request.remote or "")
+    except Exception:  # the log must never stop the work it records
+        log.exception("could not write the audit log")
+
+
+def _too_many(request: web.Request, seconds: int) -> web.Response:
+    message = f"Đăng nhập sai nhiều lần. Hãy đợi {seconds} giây rồi thử lại."
+    response = html(pages.login(message, setup=request.app[ACCOUNTS].count() == 0), status=429)
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
+def _signed_in(request: web.Request, username: str) -> web.Response:
+    token, _ = request.app[SESSIONS].create(username)
+    response = web.HTTPFound("/admin")
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="Strict", path="/admin")
+    raise response
+
+
 async def login_page(request: web.Request) -> web.Response:
-    return html(pages.login())
+    return html(pages.login(setup=request.app[ACCOUNTS].count() == 0))
 
 
 async def login(request: web.Request) -> web.Response:
+    """Personal accounts; throttled per account and per address, one guess at a time each."""
     form = await request.post()
-    given = str(form.get("token", ""))
+    accounts: Accounts = request.app[ACCOUNTS]
+    username, password = clean_username(form.get("username")), str(form.get("password", ""))[:512]
+    keys = [f"address:{request.remote}", f"account:{username}"]
+    throttle: Throttle = request.app[THROTTLE]
+    wait = throttle.retry_after(keys)
+    if wait:
+        return _too_many(request, wait)
+    throttle.begin(keys)
+    ok = False
+    try:
+        ok = await asyncio.to_thread(password_matches, accounts.password_hash(username), password)
+    finally:
+        throttle.end(keys, ok)
+    if not ok:
+        audit(request, "login_failed", username, username="?")
+        return html(pages.login("Tên đăng nhập hoặc mật khẩu không đúng.", setup=accounts.count() == 0), status=403)
+    accounts.logged_in(username, password)
+    audit(request, "login", username=username)
+    return _signed_in(request, username)
+
+
+async def setup(request: web.Request) -> web.Response:
+    """A fresh database: ADMIN_TOKEN creates the first administrator, and is never a login after that."""
+    form = await request.post()
+    accounts: Accounts = request.app[ACCOUNTS]
+    if accounts.count():
+        return html(pages.login("Đã có tài khoản: hãy đăng nhập bằng tài khoản của bạn."), status=403)
+    keys = [f"address:{request.remote}", "account:(setup)"]
+    throttle: Throttle = request.app[THROTTLE]
+    wait = throttle.retry_after(keys)
+    if wait:
+        return _too_many(request, wait)
     expected = request.app[SETTINGS].admin_token
-    if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
-        await asyncio.sleep(0.5)  # slows guessing
-        return html(pages.login("Mã đăng nhập không đúng."), status=403)
-    token, _ = request.app[SESSIONS].create()
-    response = web.HTTPFound("/admin")
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="Strict", max_age=SESSION_SECONDS)
-    raise response
+    given = str(form.get("token", ""))
+    throttle.begin(keys)
+    ok = bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
+    throttle.end(keys, ok)
+    if not ok:
+        audit(request, "login_failed", "(ADMIN_TOKEN)", username="?")
+        return html(pages.login("Mã ADMIN_TOKEN không đúng. Mã được in ra khi khởi động trợ lý.", setup=True), 403)
+    username = clean_username(form.get("username"))
+    password = str(form.get("password", ""))
+    if password != str(form.get("password2", "")):
+        return html(pages.login("Hai lần nhập mật khẩu không giống nhau. Hãy nhập lại.", setup=True), 400)
+    try:
+        accounts.add(username, password, "admin", str(form.get("display_name", "")))
+    except AccountError as exc:
+        return html(pages.login(str(exc), setup=True), 400)
+    audit(request, "user_add", username, "admin (tài khoản đầu tiên, bằng ADMIN_TOKEN)", username=username)
+    audit(request, "login", username=username)
+    return _signed_in(request, username)
 
 
 async def logout(request: web.Request) -> web.Response:
     request.app[SESSIONS].drop(request.cookies.get(SESSION_COOKIE))
+    audit(request, "logout")
     response = web.HTTPFound("/admin/login")
-    response.del_cookie(SESSION_COOKIE)
+    response.del_cookie(SESSION_COOKIE, path="/admin")
+    raise response
+
+
+async def logout_everywhere(request: web.Request) -> web.Response:
+    ended = request.app[SESSIONS].drop_user(request[USER].username)
+    audit(request, "logout_all", detail=f"{ended} phiên")
+    response = web.HTTPFound("/admin/login")
+    response.del_cookie(SESSION_COOKIE, path="/admin")
     raise response
 
 
@@ -327,6 +409,7 @@ async def set_group(request: web.Request) -> web.Response:
     if state not in ("resolved", "ignored", "new") or not key or store is None:
         raise web.HTTPBadRequest(text="bad request")
     store.set_group_state(key, state)
+    audit(request, "group", key, state)
     raise web.HTTPFound(request.headers.get("Referer") or "/admin/unanswered")
 
 
@@ -415,6 +498,7 @@ async def decide_candidate(request: web.Request) -> web.Response:
         raise web.HTTPBadRequest(text="bad request")
     if action == "reject":
         store.set_candidate_state(entry_id, question, "rejected")
+        audit(request, "candidate_reject", entry_id, question)
         raise web.HTTPFound("/admin/learning")
     path = Path(entry.origin.rpartition(":")[0])
     try:
@@ -423,6 +507,7 @@ async def decide_candidate(request: web.Request) -> web.Response:
         message = "Không thêm được: " + "; ".join(refused.problems)[:400]
         raise web.HTTPFound("/admin/learning?" + urlencode({"msg": message})) from refused
     store.set_candidate_state(entry_id, question, "accepted")
+    audit(request, "candidate_accept", entry_id, question)
     report = await asyncio.to_thread(engine.reload)
     raise web.HTTPFound("/admin/learning?" + urlencode({"msg": report.summary().splitlines()[0]}))
 
@@ -476,7 +561,17 @@ def build_web_app(settings: Settings, engine: Engine, recorder: Recorder, store:
     app[ENGINE] = engine
     app[RECORDER] = recorder
     app[STORE] = store
-    app[SESSIONS] = Sessions()
+    # Accounts, sessions and the audit log live in the records database; without one (it could not be
+    # opened), in memory: ADMIN_TOKEN then creates a first administrator again after each start.
+    if isinstance(store, Store):
+        db = store.db
+    else:
+        db = connect(":memory:")
+        migrate(db)
+    app[ACCOUNTS] = Accounts(db)
+    app[AUDIT] = Audit(db)
+    app[SESSIONS] = SessionStore(db, idle_seconds=settings.session_idle_minutes * 60)
+    app[THROTTLE] = Throttle()
     app.router.add_get("/", chat_page)
     app.router.add_static("/static", STATIC)
     app.router.add_post("/api/ask", ask)
@@ -486,7 +581,9 @@ def build_web_app(settings: Settings, engine: Engine, recorder: Recorder, store:
     app.router.add_get("/metrics", metrics)
     app.router.add_get("/admin/login", login_page)
     app.router.add_post("/admin/login", login)
+    app.router.add_post("/admin/setup", setup)
     app.router.add_post("/admin/logout", logout)
+    app.router.add_post("/admin/logout-all", logout_everywhere)
     app.router.add_get("/admin", dashboard)
     app.router.add_get("/admin/unanswered", unanswered)
     app.router.add_get("/admin/unanswered.csv", unanswered_csv)
@@ -497,4 +594,7 @@ def build_web_app(settings: Settings, engine: Engine, recorder: Recorder, store:
     app.router.add_post("/admin/candidates", decide_candidate)
     app.router.add_get("/admin/tickets", tickets_page)
     app.router.add_get("/admin/tickets/draft", ticket_draft)
+    from bot.console import register_console  # the console pages import this module
+
+    register_console(app)
     return app

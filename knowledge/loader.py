@@ -105,6 +105,8 @@ def _cross_check(entries: list[Entry], sectors: dict[str, Sector], normalizer: N
                 )
             )
         seen_ids.setdefault(entry.id, entry)
+        if entry.retired:  # its sector and phrasings no longer matter: a successor may reuse them
+            continue
         if sectors and entry.sector not in sectors:
             problems.append(
                 Problem(
@@ -174,7 +176,12 @@ def check_catalogue(
         for sector in file_sectors:
             sectors.setdefault(sector.id, sector)
     problems += _cross_check(entries, sectors, Normalizer(lexicon))
-    catalogue = Catalogue({e.id: e for e in entries}, sectors, tuple(str(p) for p in paths[1:]))
+    catalogue = Catalogue(
+        {e.id: e for e in entries if not e.retired},
+        sectors,
+        tuple(str(p) for p in paths[1:]),
+        {e.id: e for e in entries if e.retired},
+    )
     return catalogue, lexicon, problems
 
 

@@ -41,6 +41,7 @@ class Entry:
     processing_time: str = ""
     where: str = ""
     legal_basis: str = ""
+    retired: bool = False  # kept in the file for the record, never shown to citizens
     origin: str = ""  # "file:line", for messages to staff
 
     @property
@@ -53,6 +54,7 @@ class Catalogue:
     entries: Mapping[str, Entry]
     sectors: Mapping[str, Sector]
     files: tuple[str, ...] = ()
+    retired: Mapping[str, Entry] = field(default_factory=dict)  # "retired: true": kept, not searched
 
     def __len__(self) -> int:
         return len(self.entries)

@@ -26,7 +26,12 @@ FAQ_FIELDS = {
     "source": "nguồn",
     "reviewed": "ngày rà soát",
 }
-OPTIONAL_FIELDS = {"links": "liên kết", "verified": "đã xác minh", "note": "ghi chú cho cán bộ"}
+OPTIONAL_FIELDS = {
+    "links": "liên kết",
+    "verified": "đã xác minh",
+    "note": "ghi chú cho cán bộ",
+    "retired": "ngừng dùng",
+}
 PROCEDURE_FIELDS = {
     "steps": "các bước",
     "documents": "giấy tờ cần mang",
@@ -210,6 +215,14 @@ class _EntryReader:
                 "Ghi true nếu đã đối chiếu nguồn, false nếu cần kiểm tra lại.",
             )
             verified = False
+        retired = node.get("retired", False)
+        if not isinstance(retired, bool):
+            self.problem(
+                "retired",
+                '"retired" chỉ nhận true hoặc false.',
+                "Ghi true để ẩn mục khỏi người dân (vẫn giữ trong tệp), hoặc xoá dòng này.",
+            )
+            retired = False
         links = self.links()
         extra: dict[str, Any] = {}
         if self.kind == "procedure":
@@ -241,6 +254,7 @@ class _EntryReader:
             source=source,
             reviewed=reviewed or self.today,
             verified=verified,
+            retired=retired,
             origin=f"{self.file}:{node.line}",
             **extra,
         )

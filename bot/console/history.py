@@ -1,0 +1,7 @@
+"""Editing entries in the browser (filled in below)."""
+
+from aiohttp import web
+
+
+def register(app: web.Application) -> None:
+    pass
