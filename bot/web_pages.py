@@ -46,7 +46,8 @@ def page(title: str, body: str, csrf: str | None = None) -> str:
     return (
         '<!doctype html><html lang="vi"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        f"<title>{e(title)}</title><style>{STYLE}</style></head><body>"
+        f"<title>{e(title)}</title><style>{STYLE}</style>"
+        '<link rel="stylesheet" href="/static/console.css"></head><body>'
         f"<header><strong>Trợ lý số</strong> · {e(title)} {nav}</header><main>{body}</main></body></html>"
     )
 

@@ -202,7 +202,7 @@ def test_roles_viewer_reads_but_cannot_change_and_only_admins_manage(index, tmp_
         await console_account(client, csrf, "bien.tap", "editor")
         client.session.cookie_jar.clear()
         csrf = await console_login(client, "xem.thoi")
-        for path in ("/admin", "/admin/unanswered", "/admin/learning"):
+        for path in ("/admin", "/admin/unanswered", "/admin/entries", "/admin/review", "/admin/learning"):
             assert (await client.get(path)).status == 200, path
         for path, data in (
             ("/admin/groups", {"key": "k", "state": "resolved"}),
