@@ -246,6 +246,9 @@ def _form_html(request: web.Request, state: FormState) -> str:
 def _diff_html(text: str) -> str:
     out = []
     for line in text.splitlines():
+        if line.startswith(("+++", "---", "@@")):
+            out.append(f'<span class="muted">{e(line)}</span>')
+            continue
         cls = "add" if line.startswith("+") else "del" if line.startswith("-") else ""
         out.append(f'<span class="{cls}">{e(line)}</span>' if cls else e(line))
     return "\n".join(out)
