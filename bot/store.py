@@ -342,6 +342,8 @@ class Store:
             old = "SELECT id FROM tickets WHERE state IN ('draft', 'closed') AND last_activity < ?"
             self.db.execute(f"DELETE FROM ticket_messages WHERE ticket_id IN ({old})", [cutoff])
             removed += self.db.execute(f"DELETE FROM tickets WHERE id IN ({old})", [cutoff]).rowcount
+            # Console sessions end after at most 12 hours; rows of ended ones are no use to anyone.
+            self.db.execute("DELETE FROM sessions WHERE created < ?", [time.time() - 86400])
         return removed
 
     def questions(

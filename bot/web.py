@@ -500,15 +500,18 @@ async def decide_candidate(request: web.Request) -> web.Response:
         store.set_candidate_state(entry_id, question, "rejected")
         audit(request, "candidate_reject", entry_id, question)
         raise web.HTTPFound("/admin/learning")
+    from bot.console.history import console_change
+
     path = Path(entry.origin.rpartition(":")[0])
-    try:
-        await asyncio.to_thread(add_phrasing, path, entry_id, question, engine.faq)
-    except EditRefused as refused:
-        message = "Không thêm được: " + "; ".join(refused.problems)[:400]
-        raise web.HTTPFound("/admin/learning?" + urlencode({"msg": message})) from refused
-    store.set_candidate_state(entry_id, question, "accepted")
-    audit(request, "candidate_accept", entry_id, question)
-    report = await asyncio.to_thread(engine.reload)
+    async with console_change(request, entry_id, note=f"thêm cách hỏi: {question}"):  # in the entry's history
+        try:
+            await asyncio.to_thread(add_phrasing, path, entry_id, question, engine.faq)
+        except EditRefused as refused:
+            message = "Không thêm được: " + "; ".join(refused.problems)[:400]
+            raise web.HTTPFound("/admin/learning?" + urlencode({"msg": message})) from refused
+        store.set_candidate_state(entry_id, question, "accepted")
+        audit(request, "candidate_accept", entry_id, question)
+        report = await asyncio.to_thread(engine.reload)
     raise web.HTTPFound("/admin/learning?" + urlencode({"msg": report.summary().splitlines()[0]}))
 
 

@@ -75,6 +75,10 @@ def test_accepting_writes_the_yaml_keeps_comments_and_the_question_is_then_answe
         result = engine.index.search(NEW_PHRASING)
         assert result.status.value == "answered" and result.best.entry.id == "vneid-loi-khong-dang-nhap"
         assert NEW_PHRASING not in await (await client.get("/admin/learning")).text()
+        # The entry's history names who accepted it, not "edited on disk".
+        history = await (await client.get("/admin/entries/vneid-loi-khong-dang-nhap/history")).text()
+        assert f"quantri · sửa (bản hiện tại)</p><p>Ghi chú: thêm cách hỏi: {NEW_PHRASING}" in history
+        assert f'<span class="add">+  - {NEW_PHRASING}</span>' in history
 
     run(tmp_path, scenario)
 

@@ -510,7 +510,8 @@ async def history_page(request: web.Request) -> web.Response:
             if can_edit and after and i > 0
             else ""
         )
-        note = f"<p>Nguồn đã đối chiếu / ghi chú: {e(row['note'])}</p>" if row["note"] else ""
+        label = "Nguồn đã đối chiếu" if row["action"] == "review" else "Ghi chú"
+        note = f"<p>{label}: {e(row['note'])}</p>" if row["note"] else ""
         body = (
             f'<pre class="diff">{_diff_html(difference)}</pre>'
             if before

@@ -139,6 +139,32 @@ async def sync_now(app: web.Application) -> None:
                 log.info("entry history: %d version(s) recorded from the catalogue files", changed)
 
 
+@contextlib.asynccontextmanager
+async def console_change(request: web.Request, entry_id: str, action: str = "edit", note: str = ""):
+    """Around a change another console page makes to one entry (e.g. a learned phrasing): earlier
+    disk edits are recorded as such first, then this change is recorded with the signed-in author."""
+    from bot.web import ENGINE, USER
+
+    app = request.app
+    await sync_now(app)
+    async with app[LOCK]:
+        engine = app[ENGINE]
+        before = engine.index.catalogue.entries.get(entry_id)
+        yield
+        after = engine.index.catalogue.entries.get(entry_id)
+        if after is not None and after != before:
+            history = app[HISTORY]
+            history.record(
+                entry_id,
+                request[USER].username,
+                action,
+                snapshot_json(before) if before else None,
+                snapshot_json(after),
+                note,
+            )
+            history.synced = engine.index.catalogue
+
+
 async def _watch(app: web.Application) -> None:
     while True:
         try:
