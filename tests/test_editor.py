@@ -362,3 +362,23 @@ def test_snapshot_text_is_readable_and_complete(tmp_path):
     text = ed.snapshot_text(ed.snapshot(entry))
     assert "Tiêu đề: Giờ làm việc của bộ phận một cửa" in text and "Ngày rà soát: 01/11/2026" in text
     assert "Đã xác minh: không" in text and "  - mấy giờ một cửa mở cửa" in text
+
+
+def test_what_staff_type_is_shown_escaped_in_the_list_form_preview_and_history(tmp_path):
+    xss = '<img src=x onerror="alert(1)">'
+
+    async def scenario(client, csrf, engine, faq, store):
+        data = {**NEW, "title": f"Lệ phí {xss}", "answer": f"Trả lời {xss}", "csrf": csrf, "action": "save"}
+        r = await client.post("/admin/entries/new", data=data, allow_redirects=False)
+        assert r.status == 302
+        for path in (
+            "/admin/entries?sector=test",
+            f"/admin/entries/{NEW['id']}",
+            f"/admin/entries/{NEW['id']}/history",
+        ):
+            page = await (await client.get(path)).text()
+            assert "<img src=x" not in page and "&lt;img src=x" in page, path
+        r = await client.post(f"/admin/entries/{NEW['id']}", data={**data, "action": "preview"})
+        assert "<img src=x" not in await r.text()
+
+    run(tmp_path, scenario)
