@@ -172,6 +172,7 @@ async def staff_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     locks: defaultdict[int, asyncio.Lock] = context.bot_data["ticket_locks"]
     async with locks[ticket["id"]]:  # several replies reach the citizen in the order staff wrote them
         await asyncio.to_thread(desk.add_message, ticket["id"], "staff", message.text)
+        await asyncio.to_thread(desk.audit, message.from_user, "trả lời người hỏi", ticket["id"])
         text = texts.STAFF_REPLY.format(ref=ref(ticket["id"]), text=message.text)
         try:
             await context.bot.send_message(ticket["chat_id"], escape(text)[:4000], parse_mode="HTML")
@@ -194,6 +195,7 @@ async def close_button(update: Update, context: ContextTypes.DEFAULT_TYPE, actio
         await query.answer(texts.STAFF_TICKET_CLOSED.format(ref=ref(ticket["id"])))
         return
     await asyncio.to_thread(desk.close, ticket["id"])
+    await asyncio.to_thread(desk.audit, query.from_user, "đóng", ticket["id"])
     await query.answer(f"Đã đóng {ref(ticket['id'])}")
     try:
         await context.bot.send_message(ticket["chat_id"], texts.TICKET_CLOSED_CITIZEN.format(ref=ref(ticket["id"])))

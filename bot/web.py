@@ -564,13 +564,12 @@ def build_web_app(settings: Settings, engine: Engine, recorder: Recorder, store:
     app[ENGINE] = engine
     app[RECORDER] = recorder
     app[STORE] = store
-    # Accounts, sessions and the audit log live in the records database; without one (it could not be
-    # opened), in memory: ADMIN_TOKEN then creates a first administrator again after each start.
-    if isinstance(store, Store):
-        db = store.db
-    else:
-        db = connect(":memory:")
-        migrate(db)
+    # Accounts, sessions and the audit log live in the records database, on a connection of their own used
+    # only from this event loop (maintenance jobs use the store's connection from worker threads). Without
+    # a database file, in memory: ADMIN_TOKEN then creates a first administrator again after each start.
+    on_disk = isinstance(store, Store) and store.path != ":memory:"
+    db = connect(store.path if on_disk else ":memory:")
+    migrate(db)
     app[ACCOUNTS] = Accounts(db)
     app[AUDIT] = Audit(db)
     app[SESSIONS] = SessionStore(db, idle_seconds=settings.session_idle_minutes * 60)
