@@ -269,3 +269,66 @@ def test_cli_users_add_list_disable_reset(tmp_path, monkeypatch, capsys):
         assert main(["users", "disable", "khong.co"]) == 1
     finally:
         store.close()
+
+
+def test_admin_locks_resets_and_re_roles_an_account_and_its_sessions_end(index, tmp_path):
+    async def scenario(client, store, app):
+        csrf = await console_setup(client, "first-token")
+        await console_account(client, csrf, "bien.tap", "editor")
+        other = TestClient(client.server)  # the editor's own browser
+        await other.start_server()
+        try:
+            await console_login(other, "bien.tap")
+
+            async def act(action: str, **data: str) -> str:
+                r = await client.post(
+                    f"/admin/users/{action}", data={"csrf": csrf, "username": "bien.tap", **data}, allow_redirects=False
+                )
+                assert r.status == 302
+                return r.headers["Location"]
+
+            assert "msg=" in await act("role", role="viewer")
+            assert (await other.get("/admin", allow_redirects=False)).status == 302  # signed out
+            await console_login(other, "bien.tap")
+            assert "err=" in await act("reset", password="ngắn")  # too short: refused, said why
+            assert "msg=" in await act("reset", password="mật khẩu mới đủ dài")
+            assert (await other.get("/admin", allow_redirects=False)).status == 302
+            bad = await other.post("/admin/login", data={"username": "bien.tap", "password": PASSWORD})
+            assert bad.status == 403
+            await console_login(other, "bien.tap", "mật khẩu mới đủ dài")
+            assert "msg=" in await act("disable")
+            assert (await other.get("/admin", allow_redirects=False)).status == 302
+            refused = await other.post("/admin/login", data={"username": "bien.tap", "password": "mật khẩu mới đủ dài"})
+            assert refused.status == 403
+            assert "msg=" in await act("enable")
+            await console_login(other, "bien.tap", "mật khẩu mới đủ dài")
+            # An administrator cannot lock themselves out.
+            r = await client.post(
+                "/admin/users/disable", data={"csrf": csrf, "username": "quantri"}, allow_redirects=False
+            )
+            assert "err=" in r.headers["Location"] and store.db["users"].get("quantri")["active"] == 1
+            actions = [r["action"] for r in store.db["audit"].rows if r["target"] == "bien.tap"]
+            for action in ("user_add", "user_role", "user_reset", "user_disable", "user_enable"):
+                assert action in actions
+        finally:
+            await other.close()
+
+    run(index, tmp_path, scenario)
+
+
+def test_anyone_changes_their_own_password_even_a_viewer(index, tmp_path):
+    async def scenario(client, store, app):
+        csrf = await console_setup(client, "first-token")
+        await console_account(client, csrf, "xem.thoi", "viewer")
+        client.session.cookie_jar.clear()
+        csrf = await console_login(client, "xem.thoi")
+        data = {"csrf": csrf, "old": "không phải", "new": "mật khẩu riêng mới", "new2": "mật khẩu riêng mới"}
+        r = await client.post("/admin/password", data=data)
+        assert "Mật khẩu hiện tại không đúng" in await r.text()
+        r = await client.post("/admin/password", data={**data, "old": PASSWORD, "new2": "khác"})
+        assert "không giống nhau" in await r.text()
+        r = await client.post("/admin/password", data={**data, "old": PASSWORD}, allow_redirects=False)
+        assert r.status == 302 and r.headers["Location"] == "/admin/login"
+        await console_login(client, "xem.thoi", "mật khẩu riêng mới")
+
+    run(index, tmp_path, scenario)

@@ -6,7 +6,7 @@ from aiohttp import web
 
 from bot import web_pages as pages
 from bot.console.accounts import ROLE_LABELS, ROLES, AccountError, Accounts
-from bot.web import ACCOUNTS, AUDIT, CSRF, SESSIONS, USER, audit, html
+from bot.web import ACCOUNTS, AUDIT, CSRF, SESSIONS, THROTTLE, USER, audit, html
 
 ACTIONS = {
     "login": "đăng nhập",
@@ -83,7 +83,18 @@ async def change_password(request: web.Request) -> web.Response:
     user = request[USER]
     accounts: Accounts = request.app[ACCOUNTS]
     old, new = str(form.get("old", ""))[:512], str(form.get("new", ""))[:512]
-    if not await asyncio.to_thread(password_matches, accounts.password_hash(user.username), old):
+    keys = [f"account:{user.username}"]  # guesses of the current password are throttled like logins
+    throttle = request.app[THROTTLE]
+    wait = throttle.retry_after(keys)
+    if wait:
+        raise _back("/admin/account", err=f"Nhập sai nhiều lần. Hãy đợi {wait} giây rồi thử lại.")
+    throttle.begin(keys)
+    ok = False
+    try:
+        ok = await asyncio.to_thread(password_matches, accounts.password_hash(user.username), old)
+    finally:
+        throttle.end(keys, ok)
+    if not ok:
         raise _back("/admin/account", err="Mật khẩu hiện tại không đúng. Hãy nhập lại.")
     if new != str(form.get("new2", "")):
         raise _back("/admin/account", err="Hai lần nhập mật khẩu mới không giống nhau. Hãy nhập lại.")
