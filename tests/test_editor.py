@@ -54,6 +54,7 @@ entries:
 def run(tmp_path, scenario, role="editor"):
     faq = tmp_path / "faq.yaml"
     faq.write_text(FAQ, encoding="utf-8")
+    faq.chmod(0o644)
 
     async def go():
         engine = Engine.load(faq)
@@ -159,6 +160,7 @@ def test_edit_changes_only_that_entry_keeps_comments_and_leaves_a_backup(tmp_pat
         assert len(backups) == 1 and backups[0].read_text(encoding="utf-8") == before
         assert "7 giờ đến 11 giờ" in engine.index.catalogue.entries["gio-lam-viec"].answer
         assert not list(faq.parent.glob(".faq.yaml.*"))  # no temporary file left beside it
+        assert faq.stat().st_mode & 0o777 == 0o644  # the file's permissions are kept
 
     run(tmp_path, scenario)
 

@@ -7,12 +7,14 @@ with the whole catalogue before anything is written; the write is atomic and lea
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import difflib
 import hashlib
 import io
 import json
 import os
+import stat
 import tempfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -461,6 +463,7 @@ def write_atomically(path: Path, text: str, expected_original: str) -> Path:
     backup.write_text(current, encoding="utf-8")
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.chmod(temp, stat.S_IMODE(path.stat().st_mode))  # mkstemp's 0600 would lock other readers out
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
             f.flush()
@@ -469,4 +472,14 @@ def write_atomically(path: Path, text: str, expected_original: str) -> Path:
     finally:
         if os.path.exists(temp):
             os.unlink(temp)
+    _prune_backups(path)
     return backup
+
+
+KEEP_BACKUPS = 50  # per file; every version is also in the entry history
+
+
+def _prune_backups(path: Path) -> None:
+    for old in sorted(path.parent.glob(f"{path.name}.bak-*"))[:-KEEP_BACKUPS]:
+        with contextlib.suppress(OSError):  # already gone: fine
+            old.unlink()
