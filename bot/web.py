@@ -220,6 +220,8 @@ async def login(request: web.Request) -> web.Response:
     """Personal accounts; throttled per account and per address, one guess at a time each."""
     form = await request.post()
     accounts: Accounts = request.app[ACCOUNTS]
+    if "token" in form and "username" not in form:
+        return await _token_login(request, str(form.get("token", "")))
     username, password = clean_username(form.get("username")), str(form.get("password", ""))[:512]
     keys = [f"address:{request.remote}", f"account:{username}"]
     throttle: Throttle = request.app[THROTTLE]
@@ -240,6 +242,36 @@ async def login(request: web.Request) -> web.Response:
     return _signed_in(request, username)
 
 
+def _token_matches(request: web.Request, given: str) -> bool:
+    """ADMIN_TOKEN, checked under the same throttle as passwords (one shared key: it is one secret)."""
+    keys = [f"address:{request.remote}", "account:(setup)"]
+    throttle: Throttle = request.app[THROTTLE]
+    expected = request.app[SETTINGS].admin_token
+    throttle.begin(keys)
+    ok = bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
+    throttle.end(keys, ok)
+    if not ok:
+        audit(request, "login_failed", "(ADMIN_TOKEN)", username="?")
+    return ok
+
+
+async def _token_login(request: web.Request, given: str) -> web.Response:
+    """``token=`` alone (scripts, the first console): on a database without accounts only, a setup
+    session with administrator rights that ends as soon as a personal account exists."""
+    accounts: Accounts = request.app[ACCOUNTS]
+    if accounts.count():
+        message = "ADMIN_TOKEN chỉ dùng khi chưa có tài khoản nào. Hãy đăng nhập bằng tài khoản của bạn."
+        return html(pages.login(message), status=403)
+    wait = request.app[THROTTLE].retry_after([f"address:{request.remote}", "account:(setup)"])
+    if wait:
+        return _too_many(request, wait)
+    if not _token_matches(request, given):
+        return html(pages.login("Mã ADMIN_TOKEN không đúng. Mã được in ra khi khởi động trợ lý.", setup=True), 403)
+    username = accounts.setup_user()
+    audit(request, "login", username=username)
+    return _signed_in(request, username)
+
+
 async def setup(request: web.Request) -> web.Response:
     """A fresh database: ADMIN_TOKEN creates the first administrator, and is never a login after that."""
     form = await request.post()
@@ -251,13 +283,7 @@ async def setup(request: web.Request) -> web.Response:
     wait = throttle.retry_after(keys)
     if wait:
         return _too_many(request, wait)
-    expected = request.app[SETTINGS].admin_token
-    given = str(form.get("token", ""))
-    throttle.begin(keys)
-    ok = bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
-    throttle.end(keys, ok)
-    if not ok:
-        audit(request, "login_failed", "(ADMIN_TOKEN)", username="?")
+    if not _token_matches(request, str(form.get("token", ""))):
         return html(pages.login("Mã ADMIN_TOKEN không đúng. Mã được in ra khi khởi động trợ lý.", setup=True), 403)
     username = clean_username(form.get("username"))
     password = str(form.get("password", ""))

@@ -15,7 +15,7 @@ from bot.config import Settings
 from bot.console.accounts import Accounts, Throttle
 from bot.engine import Engine
 from bot.store import Store
-from bot.web import THROTTLE, build_web_app
+from bot.web import ACCOUNTS, THROTTLE, build_web_app
 from tests.helpers import PASSWORD, console_account, console_csrf, console_login, console_setup
 
 
@@ -330,5 +330,33 @@ def test_anyone_changes_their_own_password_even_a_viewer(index, tmp_path):
         r = await client.post("/admin/password", data={**data, "old": PASSWORD}, allow_redirects=False)
         assert r.status == 302 and r.headers["Location"] == "/admin/login"
         await console_login(client, "xem.thoi", "mật khẩu riêng mới")
+
+    run(index, tmp_path, scenario)
+
+
+def test_token_alone_opens_a_setup_session_only_until_the_first_account_exists(index, tmp_path):
+    async def scenario(client, store, app):
+        r = await client.post("/admin/login", data={"token": "wrong"}, allow_redirects=False)
+        assert r.status == 403 and "tls_admin" not in r.cookies
+        r = await client.post("/admin/login", data={"token": "first-token"}, allow_redirects=False)
+        assert r.status == 302 and r.headers["Location"] == "/admin"
+        users = await (await client.get("/admin/users")).text()
+        assert "Bạn đang dùng ADMIN_TOKEN" in users and "(admin_token)" not in users
+        csrf = await console_csrf(client)
+        r = await client.post("/admin/password", data={"csrf": csrf, "old": "", "new": "x" * 12, "new2": "x" * 12})
+        assert "không có mật khẩu" in await r.text()
+        r = await client.post(
+            "/admin/users/add",
+            data={"csrf": csrf, "username": "chi.lan", "role": "admin", "password": PASSWORD},
+            allow_redirects=False,
+        )
+        assert r.headers["Location"] == "/admin/login"
+        assert (await client.get("/admin", allow_redirects=False)).status == 302  # the setup session is over
+        r = await client.post("/admin/login", data={"token": "first-token"}, allow_redirects=False)
+        assert r.status == 403 and "Hãy đăng nhập bằng tài khoản của bạn" in await r.text()
+        r = await client.post("/admin/login", data={"username": "(admin_token)", "password": ""})
+        assert r.status == 403
+        await console_login(client, "chi.lan")
+        assert [u["username"] for u in app[ACCOUNTS].all()] == ["chi.lan"]
 
     run(index, tmp_path, scenario)

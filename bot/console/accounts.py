@@ -27,6 +27,9 @@ ROLE_LABELS = {"admin": "Quản trị", "editor": "Biên tập", "viewer": "Ch�
 MIN_PASSWORD = 10
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,31}$")
 MAX_SESSION_SECONDS = 12 * 3600  # even an active session ends after a working day
+# On a database without accounts, ADMIN_TOKEN opens a setup session under this name (it cannot be a real
+# user name): administrator rights until the first personal account exists, then it ends.
+SETUP_USER = "(admin_token)"
 
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))  # unknown names cost as much as known ones
@@ -90,14 +93,32 @@ class Accounts:
         self.db = db
 
     def count(self) -> int:
-        return self.db.execute("SELECT count(*) FROM users").fetchone()[0]
+        """Personal accounts (the setup session's placeholder does not count)."""
+        return self.db.execute("SELECT count(*) FROM users WHERE username != ?", [SETUP_USER]).fetchone()[0]
+
+    def setup_user(self) -> str:
+        """The placeholder an ADMIN_TOKEN setup session belongs to; it has no password."""
+        if not self._row(SETUP_USER):
+            with self.db.conn:
+                self.db["users"].insert(
+                    {
+                        "username": SETUP_USER,
+                        "display_name": "ADMIN_TOKEN (cài đặt ban đầu)",
+                        "role": "admin",
+                        "password_hash": None,
+                        "active": 1,
+                        "created": iso(now()),
+                    }
+                )
+        return SETUP_USER
 
     def get(self, username: str) -> User | None:
         row = self._row(username)
         return _user(row) if row else None
 
     def _row(self, username: str) -> dict[str, Any] | None:
-        rows = list(self.db.query("SELECT * FROM users WHERE username = ?", [clean_username(username)]))
+        name = username if username == SETUP_USER else clean_username(username)
+        rows = list(self.db.query("SELECT * FROM users WHERE username = ?", [name]))
         return rows[0] if rows else None
 
     def password_hash(self, username: str) -> str | None:
@@ -105,7 +126,9 @@ class Accounts:
         return row["password_hash"] if row and row["active"] else None
 
     def all(self) -> list[dict[str, Any]]:
-        return [dict(r) for r in self.db.query("SELECT * FROM users ORDER BY username")]
+        return [
+            dict(r) for r in self.db.query("SELECT * FROM users WHERE username != ? ORDER BY username", [SETUP_USER])
+        ]
 
     def add(self, username: str, password: str, role: str, display_name: str = "") -> User:
         username = clean_username(username)
@@ -212,6 +235,7 @@ class SessionStore:
             not row["active"]
             or moment - row["last_seen"] > self.idle_seconds
             or moment - row["created"] > MAX_SESSION_SECONDS
+            or (row["username"] == SETUP_USER and Accounts(self.db).count())
         ):
             self.drop_hash(key)
             return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot import web_pages as pages
-from bot.console.accounts import ROLE_LABELS, ROLES, AccountError, Accounts
+from bot.console.accounts import ROLE_LABELS, ROLES, SETUP_USER, AccountError, Accounts
 from bot.web import ACCOUNTS, AUDIT, CSRF, SESSIONS, THROTTLE, USER, audit, html
 
 ACTIONS = {
@@ -82,6 +82,8 @@ async def change_password(request: web.Request) -> web.Response:
     form = await request.post()
     user = request[USER]
     accounts: Accounts = request.app[ACCOUNTS]
+    if user.username == SETUP_USER:
+        raise _back("/admin/users", err="Phiên ADMIN_TOKEN không có mật khẩu. Hãy tạo tài khoản quản trị của bạn.")
     old, new = str(form.get("old", ""))[:512], str(form.get("new", ""))[:512]
     keys = [f"account:{user.username}"]  # guesses of the current password are throttled like logins
     throttle = request.app[THROTTLE]
@@ -138,8 +140,16 @@ async def users_page(request: web.Request) -> web.Response:
             f'<label>Mật khẩu mới <input type="password" name="password" autocomplete="new-password"></label>'
             '<button class="light">Đặt lại</button></form></td></tr>'
         )
+    setup = (
+        '<p class="warn" role="status">Bạn đang dùng ADMIN_TOKEN (cài đặt ban đầu). Hãy tạo tài khoản quản trị '
+        "của mình bên dưới; phiên này sẽ kết thúc ngay khi có tài khoản đầu tiên.</p>"
+        if request[USER].username == SETUP_USER
+        else ""
+    )
     body = (
-        _notice(request) + '<div class="card scroll"><table><tr><th>Tài khoản</th><th>Vai trò</th><th>Trạng thái</th>'
+        _notice(request)
+        + setup
+        + '<div class="card scroll"><table><tr><th>Tài khoản</th><th>Vai trò</th><th>Trạng thái</th>'
         "<th>Đăng nhập gần nhất</th><th></th></tr>" + "".join(rows) + "</table></div>"
         f'<form method="post" action="/admin/users/add" class="card">{csrf}<h2>Thêm tài khoản</h2>'
         '<label for="username">Tên đăng nhập (chữ thường không dấu, ví dụ nguyen.van.a)</label>'
@@ -162,10 +172,14 @@ async def users_action(request: web.Request) -> web.Response:
     username = str(form.get("username", "")).strip().lower()
     me = request[USER].username
     try:
+        if username == SETUP_USER:
+            raise AccountError("Đây không phải một tài khoản: không thay đổi được.")
         if action == "add":
             role = str(form.get("role", ""))
             accounts.add(username, str(form.get("password", "")), role, str(form.get("display_name", "")))
             audit(request, "user_add", username, role)
+            if me == SETUP_USER:  # the setup session has done its job and is over: log in as yourself
+                raise web.HTTPFound("/admin/login")
             raise _back("/admin/users", msg=f"Đã tạo tài khoản {username}.")
         if action in ("disable", "role") and username == me:
             raise AccountError("Không tự khoá hay tự đổi vai trò của mình được: nhờ một quản trị viên khác.")
