@@ -449,8 +449,14 @@ async def draft(request: web.Request) -> web.Response:
         "<p>Dán đoạn dưới đây vào cuối <code>faq.yaml</code> (dưới <code>entries:</code>), viết câu trả lời, "
         "ghi nguồn, rồi chạy <code>python -m bot validate</code>.</p>"
         f'<pre id="draft">{pages.e(draft_entry(group))}</pre>'
-    )
+    ) + _editor_link([("id", f"moi-{group.key}"), ("title", group.label[:80])] + [("q", x) for x in group.examples(10)])
     return html(pages.page("Soạn mục mới", body, request[CSRF]))
+
+
+def _editor_link(fields: list[tuple[str, str]]) -> str:
+    """The same draft opened in the console's entry editor (bot/console/editor.py)."""
+    href = pages.e("/admin/entries/new?" + urlencode(fields))
+    return f'<p><a class="button" id="open-editor" href="{href}">Soạn ngay trong trình soạn mục</a></p>'
 
 
 async def try_question(request: web.Request) -> web.Response:
@@ -577,7 +583,7 @@ async def ticket_draft(request: web.Request) -> web.Response:
     body = (
         "<p>Từ câu hỏi và câu trả lời của cán bộ. Kiểm tra, ghi nguồn, rồi dán vào <code>faq.yaml</code>.</p>"
         f'<pre id="draft">{pages.e(draft)}</pre>'
-    )
+    ) + _editor_link([("id", f"moi-ht{ticket_id}"), ("q", ticket["text"][:300]), ("answer", answer)])
     return html(pages.page("Soạn mục từ câu hỏi", body, request[CSRF]))
 
 

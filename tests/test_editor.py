@@ -384,3 +384,20 @@ def test_what_staff_type_is_shown_escaped_in_the_list_form_preview_and_history(t
         assert "<img src=x" not in await r.text()
 
     run(tmp_path, scenario)
+
+
+def test_unanswered_group_opens_in_the_editor_with_the_citizens_phrasings(tmp_path):
+    async def scenario(client, csrf, engine, faq, store):
+        for text in ("lịch bắn pháo hoa tết", "lich ban phao hoa tet"):
+            store.question(channel="web", user_id=1, text=text, result=engine.index.search(text))
+        store.flush()
+        page = await (await client.get("/admin/unanswered")).text()
+        key = re.search(r'data-group="([^"]+)"', page).group(1)
+        draft = await (await client.get(f"/admin/draft?key={key}")).text()
+        import html
+
+        link = html.unescape(re.search(r'id="open-editor" href="([^"]+)"', draft).group(1))
+        form = form_of(await (await client.get(link)).text())
+        assert form["id"] == f"moi-{key}" and "lich ban phao hoa tet" in form["questions"].splitlines()
+
+    run(tmp_path, scenario)

@@ -290,7 +290,13 @@ async def new_page(request: web.Request) -> web.Response:
     file_index = 0
     if kind == "procedure":  # a procedure goes with the others, not in the FAQ
         file_index = next((i for i, f in enumerate(catalogue.files) if i and "procedure" in f), 0)
-    state = FormState("", kind, ed.form_values({}, kind) | {"verified": ""}, "", new=True, file_index=file_index)
+    values = ed.form_values({}, kind) | {"verified": ""}
+    # From "Soạn mục" on the unanswered questions or a ticket: the citizens' phrasings (and staff's answer).
+    values["questions"] = "\n".join(q[:300] for q in request.query.getall("q", [])[:10])
+    values["title"] = request.query.get("title", "")[:120]
+    values["answer"] = request.query.get("answer", "")[:4000]
+    values["id"] = request.query.get("id", "")[:48]
+    state = FormState(values["id"], kind, values, "", new=True, file_index=file_index)
     title = "Tạo thủ tục mới" if kind == "procedure" else "Tạo mục hỏi đáp mới"
     return html(pages.page(title, _form_html(request, state), request[CSRF]))
 
