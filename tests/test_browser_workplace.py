@@ -136,7 +136,7 @@ def test_an_editor_keeps_the_catalogue_true_from_the_browser(workplace, chromium
         # Review: the unverified entry is checked against a source, and the citizens' warning goes.
         assert "đang chờ cán bộ kiểm tra lại" in ask(chat, "giờ làm việc bộ phận một cửa")
         page.goto(f"{server.url}/admin/review")
-        row = page.locator('tr[data-entry="gio-lam-viec"]')
+        row = page.locator('[data-entry="gio-lam-viec"]')
         row.locator("button", has_text="Đã kiểm tra").click()  # no source yet: the browser asks for one
         assert page.url.endswith("/admin/review")
         assert row.locator("input[name=checked]").evaluate("el => el.validity.valueMissing")
@@ -144,7 +144,7 @@ def test_an_editor_keeps_the_catalogue_true_from_the_browser(workplace, chromium
         row.locator("button", has_text="Đã kiểm tra").click()
         page.wait_for_selector("#notice")
         assert "Đã ghi nhận kiểm tra" in page.locator("#notice").inner_text()
-        assert page.locator('tr[data-entry="gio-lam-viec"]').count() == 0
+        assert page.locator('[data-entry="gio-lam-viec"]').count() == 0
         assert "đang chờ cán bộ kiểm tra lại" not in ask(chat, "giờ làm việc bộ phận một cửa")
         assert re.search(r"reviewed: \d{4}-\d\d-\d\d\n    verified: true", faq.read_text(encoding="utf-8"))
     finally:

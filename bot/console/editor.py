@@ -9,8 +9,10 @@ and the version recorded in the history with its author.
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass
 from datetime import date
+from html import unescape
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -97,8 +99,8 @@ async def entries_page(request: web.Request) -> web.Response:
         sector_title = catalogue.sectors[entry.sector].title if entry.sector in catalogue.sectors else entry.sector
         rows.append(
             f'<tr data-entry="{e(entry.id)}"><td><a href="/admin/entries/{e(entry.id)}">{e(entry.title)}</a>'
-            f'<br><span class="muted">{e(entry.id)}</span></td><td>{e(sector_title)}</td>'
-            f"<td>{e(KINDS[entry.kind])}</td><td>{_badges(states)}</td><td>{entry.reviewed:%d/%m/%Y}</td>"
+            f'<br><span class="muted">{e(entry.id)}</span></td><td class="wide">{e(sector_title)}</td>'
+            f'<td class="wide">{e(KINDS[entry.kind])}</td><td>{_badges(states)}</td><td>{entry.reviewed:%d/%m/%Y}</td>'
             f'<td><a href="/admin/entries/{e(entry.id)}/history">Lịch sử</a></td></tr>'
         )
     sectors = {"": "(tất cả)", **{s.id: s.title for s in catalogue.sectors.values()}}
@@ -118,7 +120,8 @@ async def entries_page(request: web.Request) -> web.Response:
             else ""
         )
         + f"<p>{len(rows)} mục</p>"
-        '<div class="card scroll"><table><tr><th>Mục</th><th>Lĩnh vực</th><th>Loại</th><th>Tình trạng</th>'
+        '<div class="card scroll"><table><tr><th>Mục</th><th class="wide">Lĩnh vực</th><th class="wide">Loại</th>'
+        "<th>Tình trạng</th>"
         "<th>Rà soát</th><th></th></tr>" + "".join(rows) + "</table></div>"
     )
     return html(pages.page("Các mục", body, request[CSRF]))
@@ -327,10 +330,12 @@ def _try_html(draft: Entry | None, index: Index, extra: list[str]) -> str:
 def _preview_html(draft: Entry | None) -> str:
     if draft is None:
         return ""
-    # Telegram's HTML only holds <b> around escaped text: escape again, let <b> through.
+    # Telegram's HTML is escaped text and <b> tags: keep the tags, re-escape the text in between.
     telegram = "".join(
-        '<div class="bubble">' + e(p).replace("&lt;b&gt;", "<b>").replace("&lt;/b&gt;", "</b>") + "</div>"
-        for p in entry_pages(draft)
+        '<div class="bubble">'
+        + "".join(x if x in ("<b>", "</b>") else e(unescape(x)) for x in re.split(r"(</?b>)", page))
+        + "</div>"
+        for page in entry_pages(draft)
     )
     return (
         '<div class="card" id="preview"><h2>Người dân sẽ thấy</h2><div class="previews">'
@@ -620,9 +625,10 @@ async def review_page(request: web.Request) -> web.Response:
             else ""
         )
         rows.append(
-            f'<tr data-entry="{e(entry.id)}"><td><a href="/admin/entries/{e(entry.id)}">{e(entry.title)}</a>'
+            f'<div class="card review-item" data-entry="{e(entry.id)}">'
+            f'<p><a href="/admin/entries/{e(entry.id)}">{e(entry.title)}</a>'
             f"<br><span class=muted>{e(why)} · rà soát {entry.reviewed:%d/%m/%Y}</span>{seen}"
-            f"<br><span class=muted>Nguồn ghi trong mục: {e(entry.source)}</span></td><td>{action}</td></tr>"
+            f"<br><span class=muted>Nguồn ghi trong mục: {e(entry.source)}</span></p>{action}</div>"
         )
     per_sector = []
     for sector in catalogue.sectors.values():
@@ -640,7 +646,7 @@ async def review_page(request: web.Request) -> web.Response:
         + f"<p>{len(waiting)} mục chờ kiểm tra, {len(due)} mục đã đến hạn rà soát (REVIEW_MONTHS = {months}). "
         "“Đã kiểm tra” ghi người kiểm tra, ngày và nguồn đã đối chiếu, đặt verified: true và ngày rà soát; "
         "lời nhắc “đang chờ cán bộ kiểm tra lại” biến mất với người dân.</p>"
-        '<div class="card scroll"><table id="queue"><tr><th>Mục</th><th></th></tr>' + "".join(rows) + "</table></div>"
+        '<div id="queue">' + "".join(rows) + "</div>"
         '<div class="card scroll"><h2>Theo lĩnh vực</h2><table><tr><th>Lĩnh vực</th><th>Đã xác minh</th>'
         "<th>Chờ kiểm tra</th><th>Đến hạn rà soát</th></tr>" + "".join(per_sector) + "</table></div>"
     )
