@@ -26,12 +26,8 @@ FAQ_FIELDS = {
     "source": "nguồn",
     "reviewed": "ngày rà soát",
 }
-OPTIONAL_FIELDS = {
-    "links": "liên kết",
-    "verified": "đã xác minh",
-    "note": "ghi chú cho cán bộ",
-    "retired": "ngừng dùng",
-}
+OPTIONAL_FIELDS = {"links": "liên kết", "verified": "đã xác minh", "note": "ghi chú cho cán bộ"}
+OPTIONAL_FIELDS["retired"] = "ngừng dùng"  # kept in the file, hidden from citizens (console "Ngừng dùng")
 PROCEDURE_FIELDS = {
     "steps": "các bước",
     "documents": "giấy tờ cần mang",
