@@ -199,7 +199,7 @@ def audit(request: web.Request, action: str, target: str = "", detail: str = "",
 
 
 def _too_many(request: web.Request, seconds: int) -> web.Response:
-    message = f"Đăng nhập sai nhiều lần. Hãy đợi {seconds} giây rồi thử lại."
+    message = f"Có nhiều lần thử đăng nhập (sai, hoặc cùng một lúc). Hãy đợi {seconds} giây rồi thử lại."
     response = html(pages.login(message, setup=request.app[ACCOUNTS].count() == 0), status=429)
     response.headers["Retry-After"] = str(seconds)
     return response

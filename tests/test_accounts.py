@@ -149,6 +149,14 @@ def test_throttle_delay_grows_and_success_clears_it():
     assert throttle.retry_after(["k"]) == 1  # one attempt at a time
     throttle.end(["k"], ok=True)
     assert throttle.retry_after(["k"]) == 0
+    # Thousands of addresses do not grow the table for ever: quiet ones are forgotten.
+    for i in range(10_001):
+        throttle.begin([f"a{i}"])
+        throttle.end([f"a{i}"], ok=False)
+    clock[0] += 3601
+    throttle.begin(["new"])
+    throttle.end(["new"], ok=False)
+    assert len(throttle.keys) <= 2
 
 
 def test_sessions_expire_after_inactivity_and_survive_a_restart(index, tmp_path):

@@ -317,6 +317,9 @@ class Throttle:
         return math.ceil(wait) if wait > 0 else 0
 
     def begin(self, keys: Iterable[str]) -> None:
+        if len(self.keys) > 10_000:  # many addresses: forget the ones quiet for an hour
+            moment = self.clock()
+            self.keys = {k: v for k, v in self.keys.items() if v.busy or moment - v.last <= self.forget_after}
         self.busy += 1
         for name in keys:
             self.keys.setdefault(name, _Key()).busy = True
