@@ -468,7 +468,7 @@ async def save_entry(request: web.Request) -> web.Response:
             state.errors = {**(state.errors or {}), "id": ["Còn trống. Hãy đặt mã mục, ví dụ cap-doi-can-cuoc."]}
             return html(pages.page(title, _form_html(request, state), request[CSRF]), status=400)
     try:
-        extra = ed._lines(str(form.get("try", "")))[:20]
+        extra = ed.lines_of(str(form.get("try", "")))[:20]
         summary, _ = await _save(
             request,
             entry_id,

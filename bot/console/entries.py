@@ -217,7 +217,7 @@ class Draft:
         self.errors.setdefault(key, []).append(message)
 
 
-def _lines(text: str) -> list[str]:
+def lines_of(text: str) -> list[str]:
     return [" ".join(line.split()) for line in text.replace("\r", "").split("\n") if line.strip()]
 
 
@@ -226,10 +226,10 @@ def parse_form(form: dict[str, str], entry_id: str, kind: str, today: date | Non
     for f in fields_for(kind):
         raw = str(form.get(f.key, ""))
         if f.kind in ("lines", "ids"):
-            value: Any = _lines(raw)
+            value: Any = lines_of(raw)
         elif f.kind == "links":
             value = []
-            for number, line in enumerate(_lines(raw), 1):
+            for number, line in enumerate(lines_of(raw), 1):
                 title, sep, url = line.rpartition("|")
                 if not sep or not title.strip() or not url.strip():
                     draft.error(

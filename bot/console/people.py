@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+from urllib.parse import urlencode
+
 from aiohttp import web
 
 from bot import web_pages as pages
-from bot.console.accounts import ROLE_LABELS, ROLES, SETUP_USER, AccountError, Accounts
+from bot.console.accounts import ROLE_LABELS, ROLES, SETUP_USER, AccountError, Accounts, password_matches
 from bot.web import ACCOUNTS, AUDIT, CSRF, SESSIONS, THROTTLE, USER, audit, html
 
 ACTIONS = {
@@ -41,8 +44,6 @@ def _notice(request: web.Request) -> str:
 
 
 def _back(path: str, **query: str) -> web.HTTPFound:
-    from urllib.parse import urlencode
-
     return web.HTTPFound(path + ("?" + urlencode(query) if query else ""))
 
 
@@ -75,10 +76,6 @@ async def account_page(request: web.Request) -> web.Response:
 
 
 async def change_password(request: web.Request) -> web.Response:
-    import asyncio
-
-    from bot.console.accounts import password_matches
-
     form = await request.post()
     user = request[USER]
     accounts: Accounts = request.app[ACCOUNTS]
