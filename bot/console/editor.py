@@ -402,7 +402,10 @@ async def _save(
         checked = await asyncio.to_thread(ed.check, text, path, sources, entry_id)
         draft_entry = checked.catalogue.entries.get(entry_id) or checked.catalogue.retired.get(entry_id)
         if state is not None:
+            typed = dict(state.errors or {})  # the form's own messages say it plainer: the validator's wait
             for key, messages in checked.fields.items():
+                if key in typed:
+                    continue
                 if key in {f.key for f in ed.fields_for(state.kind)} or key == "id":
                     state.errors = state.errors or {}
                     state.errors.setdefault(key, []).extend(messages)
