@@ -49,12 +49,21 @@ def chromium():
 
 def keyboard_login(page, url: str, username: str) -> None:
     """With the keyboard alone: the name field has the focus, Tab to the password, Enter."""
+    seen = []
+    page.on("response", lambda r: seen.append((r.request.method, r.url, r.status)))
     page.goto(f"{url}/admin/login")
+    deadline = time.monotonic() + 5
+    while page.evaluate("document.activeElement && document.activeElement.id") != "username":
+        assert time.monotonic() < deadline, "the name field should have the focus when the page opens"
+        page.wait_for_timeout(50)
     page.keyboard.type(username)
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
-    page.wait_for_url(f"{url}/admin")
+    try:
+        page.wait_for_url(f"{url}/admin", timeout=15_000)
+    except playwright.TimeoutError as exc:  # say what the server answered
+        raise AssertionError(f"{seen}\n{page.locator('main').inner_text()}") from exc
 
 
 def ask(chat, question: str) -> str:
