@@ -357,6 +357,10 @@ def build_parser() -> argparse.ArgumentParser:
     chat = with_faq(sub.add_parser("chat", help="trò chuyện ngay trong cửa sổ dòng lệnh"))
     chat.set_defaults(func=cmd_chat)
     merger_cli.register(sub)
+
+    from bot.console.cli import add_parser as add_users_parser
+
+    add_users_parser(sub)
     return parser
 
 

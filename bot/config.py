@@ -65,6 +65,7 @@ class Settings:
 
     home_old_province: str = "Kon Tum"  # old province assumed when an address names none (merger feature)
     embed_origins: str = ""  # portals allowed to embed the web chat (widget.js), comma-separated origins
+    session_idle_minutes: float = 30.0  # a console session unused this long ends
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -110,6 +111,7 @@ class Settings:
             knowledge_dir=Path(env["KNOWLEDGE_DIR"].strip()) if env.get("KNOWLEDGE_DIR", "").strip() else None,
             home_old_province=env.get("HOME_OLD_PROVINCE", "").strip() or cls.home_old_province,
             embed_origins=env.get("EMBED_ORIGINS", "").strip(),
+            session_idle_minutes=_float(env, "SESSION_IDLE_MINUTES", cls.session_idle_minutes),
         )
 
     def knowledge(self) -> KnowledgeDir:

@@ -13,6 +13,7 @@ import json
 import statistics
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -222,7 +223,7 @@ def _table(head: list[str], rows: list[str], empty: str, name: str) -> str:
     """A table; without rows, one row that says what will appear there and why it is empty."""
     heads = "".join(f"<th>{e(h)}</th>" for h in head)
     body = "".join(rows) or f'<tr class="empty"><td colspan="{len(head)}">{e(empty)}</td></tr>'
-    return f'<table data-table="{name}"><tr>{heads}</tr>{body}</table>'
+    return f'<div class="scroll"><table data-table="{name}"><tr>{heads}</tr>{body}</table></div>'
 
 
 def render(d: Dashboard) -> str:
@@ -319,7 +320,8 @@ def render(d: Dashboard) -> str:
     )
     review_rows = [
         f"<tr><td>{e(r.entry.title)}<br><span class=muted>{e(r.entry.id)}</span></td>"
-        f"<td>{r.entry.reviewed:%d/%m/%Y}</td><td>{e(r.reason)}</td><td>{e(r.entry.origin)}</td></tr>"
+        f"<td>{r.entry.reviewed:%d/%m/%Y}</td><td>{e(r.reason)}</td>"
+        f'<td><a href="/admin/review">{e(Path(r.entry.origin).name)}</a></td></tr>'  # the queue to check it in
         for r in d.reviews[:REVIEW_ROWS]
     ]
     more = len(d.reviews) - REVIEW_ROWS

@@ -197,6 +197,7 @@ async def staff_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     locks: defaultdict[int, asyncio.Lock] = context.bot_data["ticket_locks"]
     async with locks[ticket["id"]]:  # several replies reach the citizen in the order staff wrote them
         await asyncio.to_thread(desk.add_message, ticket["id"], "staff", message.text)
+        await asyncio.to_thread(desk.audit, message.from_user, "trả lời người hỏi", ticket["id"])
         text = texts.STAFF_REPLY.format(ref=ref(ticket["id"]), text=message.text)
         try:
             await to_citizen(context.bot_data, context.bot, ticket, text)
@@ -219,6 +220,7 @@ async def close_button(update: Update, context: ContextTypes.DEFAULT_TYPE, actio
         await query.answer(texts.STAFF_TICKET_CLOSED.format(ref=ref(ticket["id"])))
         return
     await asyncio.to_thread(desk.close, ticket["id"])
+    await asyncio.to_thread(desk.audit, query.from_user, "đóng", ticket["id"])
     await query.answer(f"Đã đóng {ref(ticket['id'])}")
     try:
         await to_citizen(

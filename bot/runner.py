@@ -193,7 +193,8 @@ def banner(settings: Settings) -> str:
     url = f"http://{settings.host}:{settings.port}"
     lines = [
         f"Trợ lý số đang chạy: {url}  (trò chuyện trên web)",
-        f"Bảng quản trị: {url}/admin  — mã đăng nhập: {settings.admin_token}",
+        f"Bảng quản trị: {url}/admin  — mã ADMIN_TOKEN (chỉ để tạo tài khoản quản trị đầu tiên): "
+        f"{settings.admin_token}",
     ]
     if settings.telegram_token:
         mode = f"webhook {settings.webhook_url}" if settings.webhook_url else "long polling"

@@ -120,6 +120,48 @@ def migrate(db: sqlite_utils.Database) -> None:
             {"id": int, "at": str, "channel": str, "kind": str, "target": str}, pk="id", if_not_exists=True
         )
         db["poster_opens"].create_index(["at"], if_not_exists=True)
+    if version < 4:
+        # Staff accounts, their sessions, the audit log and every version of every entry (bot/console/).
+        db["users"].create(
+            {
+                "username": str,
+                "display_name": str,
+                "role": str,  # admin | editor | viewer
+                "password_hash": str,  # argon2id, never the password
+                "active": int,
+                "created": str,
+                "last_login": str,
+            },
+            pk="username",
+            if_not_exists=True,
+        )
+        db["sessions"].create(
+            {"token_hash": str, "username": str, "csrf": str, "created": float, "last_seen": float},
+            pk="token_hash",  # a stolen database copy holds no usable session token
+            if_not_exists=True,
+        )
+        db["sessions"].create_index(["username"], if_not_exists=True)
+        db["audit"].create(
+            {"id": int, "at": str, "username": str, "action": str, "target": str, "detail": str, "address": str},
+            pk="id",
+            if_not_exists=True,
+        )
+        db["audit"].create_index(["at"], if_not_exists=True)
+        db["entry_history"].create(
+            {
+                "id": int,
+                "at": str,
+                "entry_id": str,
+                "username": str,  # empty: edited on disk
+                "action": str,
+                "note": str,
+                "before": str,  # JSON of the entry's fields, or empty for a new entry
+                "after": str,
+            },
+            pk="id",
+            if_not_exists=True,
+        )
+        db["entry_history"].create_index(["entry_id", "id"], if_not_exists=True)
     if version < 5:
         # Zalo OA token pair (bot/zalo/tokens.py): the refresh token is single-use, so the newest pair must
         # survive a restart. env_hash remembers which ZALO_REFRESH_TOKEN the row started from.
@@ -319,12 +361,14 @@ class Store:
         cutoff = iso(now() - timedelta(days=days if days is not None else self.retention_days))
         removed = 0
         with self.db.conn:
-            for table in ("questions", "feedback", "candidates"):
+            for table in ("questions", "feedback", "candidates", "audit"):
                 removed += self.db.execute(f"DELETE FROM [{table}] WHERE at < ?", [cutoff]).rowcount
             # Drafts never sent and tickets closed long ago, with their messages. Open tickets stay.
             old = "SELECT id FROM tickets WHERE state IN ('draft', 'closed') AND last_activity < ?"
             self.db.execute(f"DELETE FROM ticket_messages WHERE ticket_id IN ({old})", [cutoff])
             removed += self.db.execute(f"DELETE FROM tickets WHERE id IN ({old})", [cutoff]).rowcount
+            # Console sessions end after at most 12 hours; rows of ended ones are no use to anyone.
+            self.db.execute("DELETE FROM sessions WHERE created < ?", [time.time() - 86400])
         return removed
 
     def questions(

@@ -76,6 +76,7 @@ CLI_USAGE = """Trợ lý số – cách dùng:
   python -m bot poster -o ap-phich.pdf   áp phích mã QR để in (--sector ID, --entry ID; .png cũng được)
   python -m bot address "xã Đăk Cấm, TP Kon Tum"   tra xã, phường mới của địa chỉ cũ
   python -m bot communes    kiểm tra danh bạ trụ sở xã, phường (--generate: tạo danh sách tên)
+  python -m bot users add|list|disable|enable|reset   tài khoản cán bộ của bảng quản trị
 Xem thêm tuỳ chọn của từng lệnh: python -m bot <lệnh> --help"""
 CLI_EMPTY_QUESTION = (
     'Chưa có câu hỏi. Hãy gõ câu hỏi trong dấu ngoặc kép, ví dụ: python -m bot ask "làm căn cước ở đâu"'

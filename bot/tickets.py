@@ -150,6 +150,13 @@ class TicketDesk:
             values["note"] = note
         self._update(ticket_id, **values)
 
+    def audit(self, telegram_user: object, action: str, ticket_id: int) -> None:
+        """A staff action on a ticket, in the console's audit log (bot/console/accounts.py)."""
+        from bot.console.accounts import Audit
+
+        with self._lock:
+            Audit(self.db).add(f"telegram:{getattr(telegram_user, 'id', '?')}", "ticket", ref(ticket_id), action)
+
     def add_note(self, ticket_id: int, note: str) -> None:
         current = self.get(ticket_id) or {}
         joined = "; ".join(x for x in (current.get("note") or "", note) if x)

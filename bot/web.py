@@ -1,7 +1,8 @@
 """The local web server: a citizen web chat at ``/`` and the administrators' console at ``/admin``.
 
-Server-rendered HTML, no build step. The console needs a login (ADMIN_TOKEN), keeps a session in an
-HttpOnly SameSite=Strict cookie, and checks a CSRF token on every POST. A Content-Security-Policy
+Server-rendered HTML, no build step. The console needs a personal account (bot/console/accounts.py;
+ADMIN_TOKEN only creates the first administrator), keeps a session in an HttpOnly SameSite=Strict
+cookie, checks a CSRF token on every POST and refuses every POST of a read-only account. A Content-Security-Policy
 forbids inline script, and everything citizens typed is escaped where it is shown.
 """
 
@@ -14,7 +15,6 @@ import io
 import logging
 import secrets
 import time
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
@@ -25,6 +25,16 @@ from bot import dashboard as dashboards
 from bot import web_chat
 from bot import web_pages as pages
 from bot.config import Settings
+from bot.console.accounts import (
+    AccountError,
+    Accounts,
+    Audit,
+    SessionStore,
+    Throttle,
+    User,
+    clean_username,
+    password_matches,
+)
 from bot.conversation import Conversation
 from bot.engine import Engine
 from bot.faq_editor import EditRefused, add_phrasing
@@ -33,7 +43,7 @@ from bot.grouping import Group, draft_entry, group_questions
 from bot.metrics import METRICS
 from bot.records import Recorder
 from bot.render_text import explain_text
-from bot.store import Store
+from bot.store import Store, connect, migrate
 from bot.tickets import TicketDesk, ref, waited
 from bot.upgrades_web import register_upgrade_routes
 from bot.zalo import register_zalo_routes
@@ -43,43 +53,34 @@ log = logging.getLogger("tro_ly_so.web")
 STATIC = Path(__file__).resolve().parent / "static"
 SESSION_COOKIE = "tls_admin"
 CHAT_COOKIE = "tls_uid"
-SESSION_SECONDS = 8 * 3600
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
 
 
-@dataclass
-class Sessions:
-    """Console sessions in memory: token → (expiry, CSRF token). A restart logs everyone out."""
-
-    items: dict[str, tuple[float, str]] = field(default_factory=dict)
-
-    def create(self) -> tuple[str, str]:
-        token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-        self.items[token] = (time.monotonic() + SESSION_SECONDS, csrf)
-        return token, csrf
-
-    def csrf(self, token: str | None) -> str | None:
-        held = self.items.get(token or "")
-        if held is None or held[0] < time.monotonic():
-            self.items.pop(token or "", None)
-            return None
-        return held[1]
-
-    def drop(self, token: str | None) -> None:
-        self.items.pop(token or "", None)
-
+# Console sessions live in SQLite (bot/console/accounts.py); the old name stays for other pages' imports.
+Sessions = SessionStore
 
 ENGINE = web.AppKey("engine", Engine)
 STORE = web.AppKey("store", object)
 RECORDER = web.AppKey("recorder", object)
 SETTINGS = web.AppKey("settings", Settings)
-SESSIONS = web.AppKey("sessions", Sessions)
 CONVERSATION = web.AppKey("conversation", Conversation)
 ADDRESS_FLOOD = web.AppKey("address_flood", FloodGuard)
+SESSIONS = web.AppKey("sessions", SessionStore)
+ACCOUNTS = web.AppKey("accounts", Accounts)
+AUDIT = web.AppKey("audit", Audit)
+THROTTLE = web.AppKey("throttle", Throttle)
 CSRF = web.RequestKey("csrf", str)
+USER = web.RequestKey("user", User)  # the signed-in member of staff, on every console request
+
+OPEN_PATHS = ("/admin/login", "/admin/setup")
+# What a viewer may still POST: ending their own sessions, changing their own password.
+VIEWER_POSTS = ("/admin/logout", "/admin/logout-all", "/admin/password")
+ADMIN_ONLY = ("/admin/users", "/admin/audit")
+VIEWER_REFUSED = "Tài khoản của bạn chỉ được xem, không được thay đổi dữ liệu. Nhờ quản trị viên cấp quyền biên tập."
+ADMIN_REFUSED = "Chỉ quản trị viên mới vào được trang này."
 
 
 # -- middleware -------------------------------------------------------------------------------
@@ -88,17 +89,22 @@ CSRF = web.RequestKey("csrf", str)
 @web.middleware
 async def security(request: web.Request, handler) -> web.StreamResponse:
     path = request.path
-    if path.startswith("/admin") and path != "/admin/login":
-        csrf = request.app[SESSIONS].csrf(request.cookies.get(SESSION_COOKIE))
-        if csrf is None:
+    if path.startswith("/admin") and path not in OPEN_PATHS:
+        session = request.app[SESSIONS].lookup(request.cookies.get(SESSION_COOKIE))
+        if session is None:
             if request.method == "GET":
                 raise web.HTTPFound("/admin/login")
-            raise web.HTTPForbidden(text="Cần đăng nhập.")
+            raise web.HTTPForbidden(text="Cần đăng nhập. Phiên có thể đã hết hạn: hãy đăng nhập lại.")
         if request.method == "POST":
             form = await request.post()
-            if not hmac.compare_digest(str(form.get("csrf", "")).encode(), csrf.encode()):
+            if not hmac.compare_digest(str(form.get("csrf", "")).encode(), session.csrf.encode()):
                 raise web.HTTPForbidden(text="Phiên làm việc không hợp lệ (CSRF). Hãy tải lại trang.")
-        request[CSRF] = csrf
+            if not session.user.can_edit and path not in VIEWER_POSTS:
+                raise web.HTTPForbidden(text=VIEWER_REFUSED)
+        if path.startswith(ADMIN_ONLY) and not session.user.is_admin:
+            raise web.HTTPForbidden(text=ADMIN_REFUSED)
+        request[CSRF] = session.csrf
+        request[USER] = session.user
     response = await handler(request)
     response.headers.setdefault("Content-Security-Policy", CSP)  # /embed opens frame-ancestors (web_chat.py)
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -218,27 +224,129 @@ async def metrics(request: web.Request) -> web.Response:
 # -- console ----------------------------------------------------------------------------------
 
 
+def audit(request: web.Request, action: str, target: str = "", detail: str = "", username: str = "") -> None:
+    """One line in the audit log: who (the signed-in account), what, on what, from where."""
+    user = request.get(USER)
+    who = username or (user.username if user else "")
+    try:
+        request.app[AUDIT].add(who, action, target, detail, request.remote or "")
+    except Exception:  # the log must never stop the work it records
+        log.exception("could not write the audit log")
+
+
+def _too_many(request: web.Request, seconds: int) -> web.Response:
+    message = f"Có nhiều lần thử đăng nhập (sai, hoặc cùng một lúc). Hãy đợi {seconds} giây rồi thử lại."
+    response = html(pages.login(message, setup=request.app[ACCOUNTS].count() == 0), status=429)
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
+def _signed_in(request: web.Request, username: str) -> web.Response:
+    token, _ = request.app[SESSIONS].create(username)
+    response = web.HTTPFound("/admin")
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="Strict", path="/admin")
+    raise response
+
+
 async def login_page(request: web.Request) -> web.Response:
-    return html(pages.login())
+    return html(pages.login(setup=request.app[ACCOUNTS].count() == 0))
 
 
 async def login(request: web.Request) -> web.Response:
+    """Personal accounts; throttled per account and per address, one guess at a time each."""
     form = await request.post()
-    given = str(form.get("token", ""))
+    accounts: Accounts = request.app[ACCOUNTS]
+    if "token" in form and "username" not in form:
+        return await _token_login(request, str(form.get("token", "")))
+    username, password = clean_username(form.get("username")), str(form.get("password", ""))[:512]
+    keys = [f"address:{request.remote}", f"account:{username}"]
+    throttle: Throttle = request.app[THROTTLE]
+    wait = throttle.retry_after(keys)
+    if wait:
+        return _too_many(request, wait)
+    throttle.begin(keys)
+    ok = False
+    try:
+        ok = await asyncio.to_thread(password_matches, accounts.password_hash(username), password)
+    finally:
+        throttle.end(keys, ok)
+    if not ok:
+        audit(request, "login_failed", username, username="?")
+        return html(pages.login("Tên đăng nhập hoặc mật khẩu không đúng.", setup=accounts.count() == 0), status=403)
+    accounts.logged_in(username, password)
+    audit(request, "login", username=username)
+    return _signed_in(request, username)
+
+
+def _token_matches(request: web.Request, given: str) -> bool:
+    """ADMIN_TOKEN, checked under the same throttle as passwords (one shared key: it is one secret)."""
+    keys = [f"address:{request.remote}", "account:(setup)"]
+    throttle: Throttle = request.app[THROTTLE]
     expected = request.app[SETTINGS].admin_token
-    if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
-        await asyncio.sleep(0.5)  # slows guessing
-        return html(pages.login("Mã đăng nhập không đúng."), status=403)
-    token, _ = request.app[SESSIONS].create()
-    response = web.HTTPFound("/admin")
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="Strict", max_age=SESSION_SECONDS)
-    raise response
+    throttle.begin(keys)
+    ok = bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
+    throttle.end(keys, ok)
+    if not ok:
+        audit(request, "login_failed", "(ADMIN_TOKEN)", username="?")
+    return ok
+
+
+async def _token_login(request: web.Request, given: str) -> web.Response:
+    """``token=`` alone (scripts, the first console): on a database without accounts only, a setup
+    session with administrator rights that ends as soon as a personal account exists."""
+    accounts: Accounts = request.app[ACCOUNTS]
+    if accounts.count():
+        message = "ADMIN_TOKEN chỉ dùng khi chưa có tài khoản nào. Hãy đăng nhập bằng tài khoản của bạn."
+        return html(pages.login(message), status=403)
+    wait = request.app[THROTTLE].retry_after([f"address:{request.remote}", "account:(setup)"])
+    if wait:
+        return _too_many(request, wait)
+    if not _token_matches(request, given):
+        return html(pages.login("Mã ADMIN_TOKEN không đúng. Mã được in ra khi khởi động trợ lý.", setup=True), 403)
+    username = accounts.setup_user()
+    audit(request, "login", username=username)
+    return _signed_in(request, username)
+
+
+async def setup(request: web.Request) -> web.Response:
+    """A fresh database: ADMIN_TOKEN creates the first administrator, and is never a login after that."""
+    form = await request.post()
+    accounts: Accounts = request.app[ACCOUNTS]
+    if accounts.count():
+        return html(pages.login("Đã có tài khoản: hãy đăng nhập bằng tài khoản của bạn."), status=403)
+    keys = [f"address:{request.remote}", "account:(setup)"]
+    throttle: Throttle = request.app[THROTTLE]
+    wait = throttle.retry_after(keys)
+    if wait:
+        return _too_many(request, wait)
+    if not _token_matches(request, str(form.get("token", ""))):
+        return html(pages.login("Mã ADMIN_TOKEN không đúng. Mã được in ra khi khởi động trợ lý.", setup=True), 403)
+    username = clean_username(form.get("username"))
+    password = str(form.get("password", ""))
+    if password != str(form.get("password2", "")):
+        return html(pages.login("Hai lần nhập mật khẩu không giống nhau. Hãy nhập lại.", setup=True), 400)
+    try:
+        accounts.add(username, password, "admin", str(form.get("display_name", "")))
+    except AccountError as exc:
+        return html(pages.login(str(exc), setup=True), 400)
+    audit(request, "user_add", username, "admin (tài khoản đầu tiên, bằng ADMIN_TOKEN)", username=username)
+    audit(request, "login", username=username)
+    return _signed_in(request, username)
 
 
 async def logout(request: web.Request) -> web.Response:
     request.app[SESSIONS].drop(request.cookies.get(SESSION_COOKIE))
+    audit(request, "logout")
     response = web.HTTPFound("/admin/login")
-    response.del_cookie(SESSION_COOKIE)
+    response.del_cookie(SESSION_COOKIE, path="/admin")
+    raise response
+
+
+async def logout_everywhere(request: web.Request) -> web.Response:
+    ended = request.app[SESSIONS].drop_user(request[USER].username)
+    audit(request, "logout_all", detail=f"{ended} phiên")
+    response = web.HTTPFound("/admin/login")
+    response.del_cookie(SESSION_COOKIE, path="/admin")
     raise response
 
 
@@ -364,6 +472,7 @@ async def set_group(request: web.Request) -> web.Response:
     if state not in ("resolved", "ignored", "new") or not key or store is None:
         raise web.HTTPBadRequest(text="bad request")
     store.set_group_state(key, state)
+    audit(request, "group", key, state)
     raise web.HTTPFound(request.headers.get("Referer") or "/admin/unanswered")
 
 
@@ -377,8 +486,14 @@ async def draft(request: web.Request) -> web.Response:
         "<p>Dán đoạn dưới đây vào cuối <code>faq.yaml</code> (dưới <code>entries:</code>), viết câu trả lời, "
         "ghi nguồn, rồi chạy <code>python -m bot validate</code>.</p>"
         f'<pre id="draft">{pages.e(draft_entry(group))}</pre>'
-    )
+    ) + _editor_link([("id", f"moi-{group.key}"), ("title", group.label[:80])] + [("q", x) for x in group.examples(10)])
     return html(pages.page("Soạn mục mới", body, request[CSRF]))
+
+
+def _editor_link(fields: list[tuple[str, str]]) -> str:
+    """The same draft opened in the console's entry editor (bot/console/editor.py)."""
+    href = pages.e("/admin/entries/new?" + urlencode(fields))
+    return f'<p><a class="button" id="open-editor" href="{href}">Soạn ngay trong trình soạn mục</a></p>'
 
 
 async def try_question(request: web.Request) -> web.Response:
@@ -452,17 +567,22 @@ async def decide_candidate(request: web.Request) -> web.Response:
         raise web.HTTPBadRequest(text="bad request")
     if action == "reject":
         store.set_candidate_state(entry_id, question, "rejected")
+        audit(request, "candidate_reject", entry_id, question)
         raise web.HTTPFound("/admin/learning")
     if engine.read_only:
         raise web.HTTPFound("/admin/learning?" + urlencode({"msg": pages.texts.EDITS_OFF}))
+    from bot.console.history import console_change
+
     path = Path(entry.origin.rpartition(":")[0])
-    try:
-        await asyncio.to_thread(add_phrasing, path, entry_id, question, knowledge=engine.files)
-    except EditRefused as refused:
-        message = "Không thêm được: " + "; ".join(refused.problems)[:400]
-        raise web.HTTPFound("/admin/learning?" + urlencode({"msg": message})) from refused
-    store.set_candidate_state(entry_id, question, "accepted")
-    report = await asyncio.to_thread(engine.reload)
+    async with console_change(request, entry_id, note=f"thêm cách hỏi: {question}"):  # in the entry's history
+        try:
+            await asyncio.to_thread(add_phrasing, path, entry_id, question, knowledge=engine.files)
+        except EditRefused as refused:
+            message = "Không thêm được: " + "; ".join(refused.problems)[:400]
+            raise web.HTTPFound("/admin/learning?" + urlencode({"msg": message})) from refused
+        store.set_candidate_state(entry_id, question, "accepted")
+        audit(request, "candidate_accept", entry_id, question)
+        report = await asyncio.to_thread(engine.reload)
     raise web.HTTPFound("/admin/learning?" + urlencode({"msg": report.summary().splitlines()[0]}))
 
 
@@ -502,7 +622,7 @@ async def ticket_draft(request: web.Request) -> web.Response:
     body = (
         "<p>Từ câu hỏi và câu trả lời của cán bộ. Kiểm tra, ghi nguồn, rồi dán vào <code>faq.yaml</code>.</p>"
         f'<pre id="draft">{pages.e(draft)}</pre>'
-    )
+    ) + _editor_link([("id", f"moi-ht{ticket_id}"), ("q", ticket["text"][:300]), ("answer", answer)])
     return html(pages.page("Soạn mục từ câu hỏi", body, request[CSRF]))
 
 
@@ -521,7 +641,6 @@ def build_web_app(
     app[ENGINE] = engine
     app[RECORDER] = recorder
     app[STORE] = store
-    app[SESSIONS] = Sessions()
     app[CONVERSATION] = conversation or Conversation(
         lambda: engine.index,
         recorder,
@@ -530,6 +649,16 @@ def build_web_app(
     )
     # Several people may share one address (a commune office's Wi-Fi): a looser limit than per visitor.
     app[ADDRESS_FLOOD] = FloodGuard(settings.flood_address_messages, settings.flood_seconds)
+    # Accounts, sessions and the audit log live in the records database, on a connection of their own used
+    # only from this event loop (maintenance jobs use the store's connection from worker threads). Without
+    # a database file, in memory: ADMIN_TOKEN then creates a first administrator again after each start.
+    on_disk = isinstance(store, Store) and store.path != ":memory:"
+    db = connect(store.path if on_disk else ":memory:")
+    migrate(db)
+    app[ACCOUNTS] = Accounts(db)
+    app[AUDIT] = Audit(db)
+    app[SESSIONS] = SessionStore(db, idle_seconds=settings.session_idle_minutes * 60)
+    app[THROTTLE] = Throttle()
     app.router.add_get("/", chat_page)
     app.router.add_static("/static", STATIC)
     app.router.add_post("/api/ask", ask)
@@ -539,7 +668,9 @@ def build_web_app(
     app.router.add_get("/metrics", metrics)
     app.router.add_get("/admin/login", login_page)
     app.router.add_post("/admin/login", login)
+    app.router.add_post("/admin/setup", setup)
     app.router.add_post("/admin/logout", logout)
+    app.router.add_post("/admin/logout-all", logout_everywhere)
     app.router.add_get("/admin", dashboard)
     app.router.add_get("/admin/unanswered", unanswered)
     app.router.add_get("/admin/unanswered.csv", unanswered_csv)
@@ -556,4 +687,7 @@ def build_web_app(
     register_poster_routes(app)
     register_upgrade_routes(app)
     web_chat.register_chat_routes(app, lambda: app[ENGINE].index.catalogue, CSP, settings.embed_origins)
+    from bot.console import register_console  # the console pages import this module
+
+    register_console(app)
     return app

@@ -37,9 +37,10 @@ def page(title: str, body: str, csrf: str | None = None) -> str:
     nav = (
         '<nav><a href="/admin">Tổng quan</a><a href="/admin/unanswered">Chưa trả lời</a>'
         '<a href="/admin/learning">Cách hỏi mới</a><a href="/admin/tickets">Câu hỏi gửi cán bộ</a>'
-        '<a href="/admin/try">Thử câu hỏi</a><a href="/">Trò chuyện</a>'
-        '<a href="/admin/posters">Áp phích QR</a>'
-        '<a href="/admin/upgrades">Cập nhật nội dung</a>'
+        '<a href="/admin/entries">Các mục</a><a href="/admin/review">Cần kiểm tra</a>'
+        '<a href="/admin/try">Thử câu hỏi</a><a href="/admin/posters">Áp phích QR</a>'
+        '<a href="/admin/upgrades">Cập nhật nội dung</a><a href="/admin/account">Tài khoản</a>'
+        '<a href="/">Trò chuyện</a>'
         f'<form method="post" action="/admin/logout" class="inline">{csrf_field(csrf)}'
         '<button class="light">Đăng xuất</button></form></nav>'
         if csrf
@@ -48,7 +49,8 @@ def page(title: str, body: str, csrf: str | None = None) -> str:
     return (
         '<!doctype html><html lang="vi"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        f"<title>{e(title)}</title><style>{STYLE}</style></head><body>"
+        f"<title>{e(title)}</title><style>{STYLE}</style>"
+        '<link rel="stylesheet" href="/static/console.css"></head><body>'
         f"<header><strong>Trợ lý số</strong> · {e(title)} {nav}</header><main>{body}</main></body></html>"
     )
 
@@ -172,11 +174,33 @@ def feedback_buttons(entry_id: str) -> str:
     )
 
 
-def login(error: str = "") -> str:
+def login(error: str = "", setup: bool = False) -> str:
+    """The login form; on a database without accounts, the form that creates the first administrator."""
+    warn = f'<p class="warn" role="alert">{e(error)}</p>' if error else ""
+    if setup:
+        body = (
+            warn + '<form method="post" action="/admin/setup" class="card"><h2>Tạo tài khoản quản trị đầu tiên</h2>'
+            '<p class="muted">Chưa có tài khoản nào. Nhập mã ADMIN_TOKEN (in ra khi khởi động trợ lý) và tạo '
+            "tài khoản quản trị của bạn. Sau đó mã này không dùng để đăng nhập được nữa.</p>"
+            '<label for="token">Mã ADMIN_TOKEN</label><input type="password" id="token" name="token" required>'
+            '<label for="username">Tên đăng nhập (chữ thường không dấu, ví dụ nguyen.van.a)</label>'
+            '<input type="text" id="username" name="username" required autocomplete="username">'
+            '<label for="display_name">Họ tên</label><input type="text" id="display_name" name="display_name">'
+            '<label for="password">Mật khẩu (ít nhất 10 ký tự)</label>'
+            '<input type="password" id="password" name="password" required autocomplete="new-password">'
+            '<label for="password2">Nhập lại mật khẩu</label>'
+            '<input type="password" id="password2" name="password2" required autocomplete="new-password">'
+            '<p><button type="submit">Tạo tài khoản và đăng nhập</button></p></form>'
+        )
+        return page("Cài đặt ban đầu", body)
     body = (
-        (f'<p class="warn">{e(error)}</p>' if error else "")
-        + '<form method="post" action="/admin/login" class="card"><label for="token">Mã đăng nhập (ADMIN_TOKEN)</label>'
-        '<input type="password" id="token" name="token" required><p><button type="submit">Đăng nhập</button></p></form>'
+        warn + '<form method="post" action="/admin/login" class="card">'
+        '<label for="username">Tên đăng nhập</label>'
+        '<input type="text" id="username" name="username" required autocomplete="username" autofocus>'
+        '<label for="password">Mật khẩu</label>'
+        '<input type="password" id="password" name="password" required autocomplete="current-password">'
+        '<p><button type="submit">Đăng nhập</button></p>'
+        '<p class="muted">Quên mật khẩu? Nhờ quản trị viên đặt lại.</p></form>'
     )
     return page("Đăng nhập quản trị", body)
 

@@ -156,6 +156,8 @@ def _cross_check(entries: list[Entry], sectors: dict[str, Sector], normalizer: N
                 )
             )
         seen_ids.setdefault(entry.id, entry)
+        if entry.retired:  # its sector and phrasings no longer matter: a successor may reuse them
+            continue
         if sectors and entry.sector not in sectors:
             problems.append(
                 Problem(
@@ -229,7 +231,14 @@ def check_catalogue(
     problems += _cross_check(entries, sectors, Normalizer(lexicon))
     by_id = {e.id: e for e in entries}
     problems += _check_related(by_id)
-    catalogue = Catalogue(by_id, sectors, tuple(str(p) for p in paths[1:]), topics_of(by_id))
+    live = {i: e for i, e in by_id.items() if not e.retired}
+    catalogue = Catalogue(
+        live,
+        sectors,
+        tuple(str(p) for p in paths[1:]),
+        topics=topics_of(live),
+        retired={i: e for i, e in by_id.items() if e.retired},
+    )
     return catalogue, lexicon, problems
 
 

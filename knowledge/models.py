@@ -44,6 +44,7 @@ class Entry:
     online: str = ""
     penalty: str = ""
     related: tuple[str, ...] = ()  # entries on the same subject (an FAQ and its procedure): one topic
+    retired: bool = False  # kept in the file for the record, never shown to citizens
     origin: str = ""  # "file:line", for messages to staff
 
     @property
@@ -61,6 +62,7 @@ class Catalogue:
     sectors: Mapping[str, Sector]
     files: tuple[str, ...] = ()
     topics: Mapping[str, str] = field(default_factory=dict)  # entry id → its topic's id (see topics_of)
+    retired: Mapping[str, Entry] = field(default_factory=dict)  # "retired: true": kept, not searched
 
     def __len__(self) -> int:
         return len(self.entries)

@@ -32,6 +32,7 @@ OPTIONAL_FIELDS = {
     "note": "ghi chú cho cán bộ",
     "related": "cùng chủ đề với",
 }
+OPTIONAL_FIELDS["retired"] = "ngừng dùng"  # kept in the file, hidden from citizens (console "Ngừng dùng")
 PROCEDURE_FIELDS = {
     "steps": "các bước",
     "documents": "giấy tờ cần mang",
@@ -231,6 +232,14 @@ class _EntryReader:
                 "Ghi true nếu đã đối chiếu nguồn, false nếu cần kiểm tra lại.",
             )
             verified = False
+        retired = node.get("retired", False)
+        if not isinstance(retired, bool):
+            self.problem(
+                "retired",
+                '"retired" chỉ nhận true hoặc false.',
+                "Ghi true để ẩn mục khỏi người dân (vẫn giữ trong tệp), hoặc xoá dòng này.",
+            )
+            retired = False
         links = self.links()
         extra: dict[str, Any] = {}
         if "related" in node:
@@ -267,6 +276,7 @@ class _EntryReader:
             source=source,
             reviewed=reviewed or self.today,
             verified=verified,
+            retired=retired,
             origin=f"{self.file}:{node.line}",
             **extra,
         )

@@ -13,9 +13,11 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
+from bot.console.accounts import Accounts
 from bot.engine import Engine
 from bot.store import Store
 from bot.web import build_web_app
+from tests.helpers import PASSWORD
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 playwright = pytest.importorskip("playwright.sync_api")
@@ -71,6 +73,7 @@ def site(index, tmp_path_factory):
     assert len(store.questions(status="unanswered")) == 4, "seed questions must stay unanswered"
     # Every test's browser comes from 127.0.0.1: the per-address limit would be reached by the module.
     settings = dataclasses.replace(Settings(), admin_token="browser-token", flood_address_messages=10_000)
+    Accounts(store.db).add("quantri", PASSWORD, "admin")  # what `python -m bot users add` does
     server = Server(build_web_app(settings, Engine(index), store, store))
     server.start()
     assert server.ready.wait(10)
@@ -96,9 +99,10 @@ def page(browser):
     context.close()
 
 
-def log_in(page, url: str) -> None:
+def log_in(page, url: str, username: str = "quantri", password: str = PASSWORD) -> None:
     page.goto(f"{url}/admin/login")
-    page.fill("#token", "browser-token")
+    page.fill("#username", username)
+    page.fill("#password", password)
     page.click("button[type=submit]")
     page.wait_for_url(f"{url}/admin")
 
@@ -107,7 +111,8 @@ def test_a_page_without_login_redirects_to_login(site, page):
     server, _ = site
     page.goto(f"{server.url}/admin/unanswered")
     assert page.url.endswith("/admin/login")
-    page.fill("#token", "wrong")
+    page.fill("#username", "quantri")
+    page.fill("#password", "wrong")
     page.click("button[type=submit]")
     assert "không đúng" in page.content()
 
@@ -180,6 +185,7 @@ def test_accepting_a_learned_phrasing_in_the_browser(browser, tmp_path):
     store.candidate(question=question, entry_id="vneid-loi-khong-dang-nhap", source="tap")
     store.candidate(question="<script>window.__xss=3</script> gọi 0912 345 678", entry_id="vneid-la-gi", source="tap")
     store.flush()
+    Accounts(store.db).add("quantri", PASSWORD, "admin")
     server = Server(build_web_app(dataclasses.replace(Settings(), admin_token="browser-token"), engine, store, store))
     server.start()
     assert server.ready.wait(10)

@@ -9,10 +9,12 @@ import re
 import pytest
 
 from bot.config import Settings
+from bot.console.accounts import Accounts
 from bot.engine import Engine
 from bot.store import Store
 from bot.web import build_web_app
 from tests.generate_records import generate
+from tests.helpers import PASSWORD
 from tests.test_browser import ARGS, CHROMIUM, Server, log_in, playwright
 
 
@@ -26,6 +28,7 @@ def chromium():
 
 def open_dashboard(chromium, index, database, **settings):
     store = Store(database)
+    Accounts(store.db).add("quantri", PASSWORD, "admin")  # log_in signs in with a personal account
     config = dataclasses.replace(Settings(), admin_token="browser-token", **settings)
     server = Server(build_web_app(config, Engine(index), store, store))
     server.start()

@@ -99,6 +99,9 @@ def test_full_hand_off_replies_follow_up_and_done(index, tmp_path):
     [ticket] = [t for t in desk.all()]
     assert ticket["state"] == "closed" and ticket["first_reply"]
     assert [m["author"] for m in desk.messages(ticket["id"])] == ["staff", "staff", "citizen"]
+    # Staff actions on tickets are in the console's audit log, with the Telegram account that acted.
+    audit = [(r["username"], r["target"], r["detail"]) for r in store.db["audit"].rows if r["action"] == "ticket"]
+    assert audit == [("telegram:77", "HT-0001", "trả lời người hỏi")] * 2 + [("telegram:77", "HT-0001", "đóng")]
     store.close()
 
 

@@ -15,6 +15,7 @@ from bot.store import Store
 from bot.tickets import TicketDesk
 from bot.web import build_web_app
 from knowledge.loader import DEFAULT_FAQ
+from tests.helpers import console_setup
 
 NEW_PHRASING = "app công an không cho vào nữa"  # unanswered before it is accepted
 
@@ -39,7 +40,7 @@ def run(tmp_path, scenario):
         store.flush()
         app = build_web_app(dataclasses.replace(Settings(), admin_token="t"), engine, store, store)
         async with TestClient(TestServer(app)) as client:
-            await client.post("/admin/login", data={"token": "t"})
+            await console_setup(client, "t")
             page = await (await client.get("/admin/learning")).text()
             csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
             await scenario(client, store, engine, faq, csrf, page)
@@ -74,6 +75,10 @@ def test_accepting_writes_the_yaml_keeps_comments_and_the_question_is_then_answe
         result = engine.index.search(NEW_PHRASING)
         assert result.status.value == "answered" and result.best.entry.id == "vneid-loi-khong-dang-nhap"
         assert NEW_PHRASING not in await (await client.get("/admin/learning")).text()
+        # The entry's history names who accepted it, not "edited on disk".
+        history = await (await client.get("/admin/entries/vneid-loi-khong-dang-nhap/history")).text()
+        assert f"quantri · sửa (bản hiện tại)</p><p>Ghi chú: thêm cách hỏi: {NEW_PHRASING}" in history
+        assert f'<span class="add">+  - {NEW_PHRASING}</span>' in history
 
     run(tmp_path, scenario)
 

@@ -12,10 +12,12 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
+from bot.console.accounts import Accounts
 from bot.engine import Engine
 from bot.store import Store
 from bot.web import build_web_app
 from tests.fake_telegram import BOT, FakeTelegram
+from tests.helpers import PASSWORD
 from tests.telegram_harness import TOKEN
 from tests.test_browser import ARGS, CHROMIUM, Server, log_in
 from tests.test_posters import decoded, pdf_text
@@ -46,6 +48,7 @@ def poster_site(index, tmp_path_factory):
     store = Store(tmp_path_factory.mktemp("posters") / "r.sqlite")
     store.poster_open(channel="telegram", kind="sector", target="can-cuoc")
     store.flush()
+    Accounts(store.db).add("quantri", PASSWORD, "admin")  # log_in signs in with a personal account
     settings = dataclasses.replace(
         Settings(),
         admin_token="browser-token",

@@ -132,6 +132,7 @@ def test_migration_from_version_1_keeps_data(tmp_path):
     db.execute("PRAGMA user_version = 1")
     migrate(db)
     assert db.execute("PRAGMA user_version").fetchone()[0] == store_module.SCHEMA_VERSION
+    assert db["users"].exists() and db["entry_history"].exists()
     assert {"question", "score"} <= set(db["feedback"].columns_dict)
     assert db["feedback"].count == 1 and db["tickets"].exists() and db["candidates"].exists()
 

@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.engine import Engine
 from bot.store import Store
 from bot.web import build_web_app
+from tests.helpers import PASSWORD, console_login, console_setup
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
@@ -35,10 +36,11 @@ def run(index, tmp_path, scenario, seed=()):
 
 
 async def login(client) -> str:
-    r = await client.post("/admin/login", data={"token": "right-token"}, allow_redirects=False)
-    assert r.status == 302
-    page = await (await client.get("/admin/unanswered")).text()
-    return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    """The first administrator, created with ADMIN_TOKEN on the fresh database; later calls log in."""
+    r = await client.get("/admin/login")
+    if "/admin/setup" in await r.text():
+        return await console_setup(client, "right-token")
+    return await console_login(client, "quantri")
 
 
 @pytest.mark.parametrize(
@@ -54,7 +56,11 @@ def test_no_console_page_without_login(index, tmp_path, path):
 
 def test_wrong_token_and_posts_without_session(index, tmp_path):
     async def scenario(client, store):
-        r = await client.post("/admin/login", data={"token": "wrong"}, allow_redirects=False)
+        r = await client.post("/admin/setup", data={"token": "wrong"}, allow_redirects=False)
+        assert r.status == 403 and "tls_admin" not in r.cookies
+        await login(client)
+        client.session.cookie_jar.clear()
+        r = await client.post("/admin/login", data={"username": "quantri", "password": "wrong"}, allow_redirects=False)
         assert r.status == 403 and "tls_admin" not in r.cookies
         r = await client.post("/admin/groups", data={"key": "k", "state": "resolved"})
         assert r.status == 403
@@ -64,7 +70,11 @@ def test_wrong_token_and_posts_without_session(index, tmp_path):
 
 def test_session_cookie_flags_and_csrf_on_every_post(index, tmp_path):
     async def scenario(client, store):
-        r = await client.post("/admin/login", data={"token": "right-token"}, allow_redirects=False)
+        r = await client.post(
+            "/admin/setup",
+            data={"token": "right-token", "username": "quantri", "password": PASSWORD, "password2": PASSWORD},
+            allow_redirects=False,
+        )
         cookie = r.headers["Set-Cookie"]
         assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
         for path, data in (("/admin/groups", {"key": "k", "state": "resolved"}), ("/admin/logout", {})):
