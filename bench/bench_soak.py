@@ -26,9 +26,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bot.channels.telegram.app import build_application
 from bot.config import Settings
 from bot.store import Store
-from bot.telegram_app import build_application
 from knowledge import build_index
 from tests.fake_telegram import FakeTelegram
 

@@ -23,9 +23,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
+from bot.channels.telegram.app import build_application
 from bot.config import Settings
 from bot.records import LogRecorder
-from bot.telegram_app import build_application
 from knowledge import build_index
 from tests.fake_telegram import FakeTelegram
 

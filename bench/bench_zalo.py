@@ -32,11 +32,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import aiohttp
 from aiohttp import web
 
+from bot.channels.zalo import signature
 from bot.config import Settings
 from bot.engine import Engine
 from bot.store import Store
 from bot.web import build_web_app
-from bot.zalo import signature
 from knowledge import build_index
 from tests.fake_zalo import APP_ID, APP_SECRET, OA_SECRET_KEY, FakeZalo, webhook
 

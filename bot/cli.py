@@ -235,8 +235,8 @@ def cmd_poster(args: argparse.Namespace) -> int:
     """A QR poster for the desk: the whole assistant, one sector or one entry, as PDF or PNG."""
     import asyncio
 
+    from bot.console.posters import UsernameUnavailable, bot_username, missing_settings
     from bot.deeplinks import WHOLE, Target
-    from bot.poster_pages import UsernameUnavailable, bot_username, missing_settings
     from bot.posters import PosterError, poster_content, render, render_png
 
     settings = Settings.from_env()

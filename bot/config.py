@@ -47,7 +47,7 @@ class Settings:
     log_level: str = "INFO"
     log_format: str = "text"  # "json": one JSON object per line
     thresholds: Thresholds = field(default_factory=Thresholds)
-    # Zalo Official Account channel (bot/zalo/): served at POST /zalo/webhook when zalo_app_id is set.
+    # Zalo Official Account channel (bot/channels/zalo/): served at POST /zalo/webhook when zalo_app_id is set.
     zalo_app_id: str = ""
     zalo_app_secret: str = field(default="", repr=False)  # the app's secret key: header of the token refresh
     zalo_oa_secret_key: str = field(default="", repr=False)  # the OA secret key: signs the webhook calls

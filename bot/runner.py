@@ -22,19 +22,19 @@ from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
 
-from bot import weekly
+from bot.channels.telegram import weekly
+from bot.channels.telegram.app import build_application, notify_admins
+from bot.channels.telegram.handoff import post_ticket
+from bot.channels.zalo.handoff import ZaloHandoff
+from bot.channels.zalo.webhook import ZALO
 from bot.config import Settings
 from bot.conversation import Conversation
 from bot.engine import Engine, ReloadReport, watch
 from bot.flood import FloodGuard
-from bot.handoff import post_ticket
 from bot.records import LogRecorder, Recorder
 from bot.store import Store
-from bot.telegram_app import build_application, notify_admins
 from bot.tickets import TicketDesk, WorkingHours
 from bot.web import build_web_app
-from bot.zalo.handoff import ZaloHandoff
-from bot.zalo.webhook import ZALO
 
 log = logging.getLogger("tro_ly_so.runner")
 

@@ -21,10 +21,11 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from bot import dashboard as dashboards
-from bot import web_chat
 from bot import web_pages as pages
+from bot.channels.web import chat as web_chat
+from bot.channels.zalo import register_zalo_routes
 from bot.config import Settings
+from bot.console import dashboard as dashboards
 from bot.console.accounts import (
     AccountError,
     Accounts,
@@ -35,6 +36,7 @@ from bot.console.accounts import (
     clean_username,
     password_matches,
 )
+from bot.console.upgrades import register_upgrade_routes
 from bot.conversation import Conversation
 from bot.engine import Engine
 from bot.faq_editor import EditRefused, add_phrasing
@@ -45,8 +47,6 @@ from bot.records import Recorder
 from bot.render_text import explain_text
 from bot.store import Store, connect, migrate
 from bot.tickets import TicketDesk, ref, waited
-from bot.upgrades_web import register_upgrade_routes
-from bot.zalo import register_zalo_routes
 
 log = logging.getLogger("tro_ly_so.web")
 
@@ -106,7 +106,7 @@ async def security(request: web.Request, handler) -> web.StreamResponse:
         request[CSRF] = session.csrf
         request[USER] = session.user
     response = await handler(request)
-    response.headers.setdefault("Content-Security-Policy", CSP)  # /embed opens frame-ancestors (web_chat.py)
+    response.headers.setdefault("Content-Security-Policy", CSP)  # /embed opens frame-ancestors (channels/web/chat.py)
     response.headers["X-Content-Type-Options"] = "nosniff"
     if "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]:
         response.headers["X-Frame-Options"] = "DENY"
@@ -682,7 +682,7 @@ def build_web_app(
     app.router.add_get("/admin/tickets", tickets_page)
     app.router.add_get("/admin/tickets/draft", ticket_draft)
     register_zalo_routes(app, settings, engine, recorder, store, app[CONVERSATION])  # only with ZALO_APP_ID
-    from bot.poster_pages import register_poster_routes  # it imports this module: here, not at the top
+    from bot.console.posters import register_poster_routes  # it imports this module: here, not at the top
 
     register_poster_routes(app)
     register_upgrade_routes(app)

@@ -28,9 +28,9 @@ sys.path.insert(0, str(ROOT))
 from aiohttp import web  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+from bot.channels.telegram.render import entry_keyboard, entry_pages  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.engine import Engine  # noqa: E402
-from bot.render_telegram import entry_keyboard, entry_pages  # noqa: E402
 from bot.store import Store  # noqa: E402
 from bot.web import build_web_app  # noqa: E402
 from knowledge import build_index  # noqa: E402

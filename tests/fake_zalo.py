@@ -18,7 +18,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.zalo import signature
+from bot.channels.zalo import signature
 
 APP_ID = "1234567890123456789"
 APP_SECRET = "app-secret"

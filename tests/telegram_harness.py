@@ -9,8 +9,8 @@ from typing import Any
 
 from telegram.ext import Application
 
+from bot.channels.telegram.app import build_application
 from bot.config import Settings
-from bot.telegram_app import build_application
 from knowledge import Index, SearchResult
 from tests.fake_telegram import FakeTelegram
 

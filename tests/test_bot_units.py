@@ -2,7 +2,8 @@
 
 import pytest
 
-from bot import callbacks, render_telegram
+from bot.channels.telegram import callbacks
+from bot.channels.telegram import render as render_telegram
 from bot.flood import FloodGuard
 from bot.redact import redact, user_hash
 

@@ -160,9 +160,10 @@ def test_web_chat_on_a_phone_screen(site, browser):
     page.fill("#q", "quen mk vneid")
     page.keyboard.press("Enter")
     page.wait_for_selector(".bot >> text=Quên mật khẩu VNeID")
+    page.wait_for_selector("#send:not([disabled])")  # a question typed while waiting is not sent
     page.fill("#q", XSS)
     page.keyboard.press("Enter")
-    page.wait_for_selector("text=chưa có câu trả lời cho câu hỏi này")  # locators: the CSP forbids eval
+    page.wait_for_selector(".bot >> text=chưa có câu trả lời", timeout=15_000)  # locators: the CSP forbids eval
     page.wait_for_selector("#send:not([disabled])")
     assert page.evaluate("window.__xss") is None
     assert page.locator(".me", has_text="<script>").count() == 1

@@ -88,7 +88,7 @@ def test_every_sector_has_entries(index):
 
 
 def test_every_button_fits_in_telegram_callback_data(entries):
-    from bot import callbacks
+    from bot.channels.telegram import callbacks
 
     for e in entries:
         for action in (callbacks.Open(e.id), callbacks.Page(e.id, 99), callbacks.Feedback(e.id, False)):

@@ -8,7 +8,8 @@ import re
 
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot import callbacks, texts
+from bot import texts
+from bot.channels.telegram import callbacks
 from bot.config import Settings
 from bot.conversation import Answer, AskBack, Choices, Conversation, NoAnswer, Notice
 from bot.engine import Engine

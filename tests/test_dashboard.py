@@ -10,8 +10,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot import dashboard
 from bot.config import Settings
+from bot.console import dashboard
 from bot.engine import Engine
 from bot.store import Store
 from bot.web import build_web_app

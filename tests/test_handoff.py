@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC
 
-from bot import callbacks, texts
+from bot import texts
+from bot.channels.telegram import callbacks
 from bot.store import Store
 from bot.tickets import TicketDesk, WorkingHours
 from tests.fake_telegram import BOT

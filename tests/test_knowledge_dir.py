@@ -15,11 +15,11 @@ import yaml
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.config import Settings
+from bot.console.upgrades import SHIPPED
 from bot.engine import Engine
 from bot.faq_editor import EditRefused, add_phrasing
 from bot.store import Store
 from bot.upgrades import leave, open_knowledge, pending, take
-from bot.upgrades_web import SHIPPED
 from bot.web import build_web_app
 from knowledge import content, load_catalogue
 from knowledge.content import KnowledgeDir, from_env, knowledge_path, seed

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import callbacks
+from bot.channels.telegram import callbacks
 from bot.conversation import Place
 from tests.telegram_harness import play
 from tests.test_conversation import make, web

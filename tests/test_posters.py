@@ -16,9 +16,10 @@ from aiohttp.test_utils import TestClient, TestServer
 from PIL import Image
 from pypdf import PdfReader
 
-from bot import deeplinks, poster_pages, posters
+from bot import deeplinks, posters
 from bot.cli import main
 from bot.config import Settings
+from bot.console import posters as poster_pages
 from bot.deeplinks import WHOLE, Target
 from bot.engine import Engine
 from bot.store import Store

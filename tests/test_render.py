@@ -12,12 +12,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot import render_telegram, texts
+from bot import texts
+from bot.channels.telegram import render as render_telegram
+from bot.channels.zalo.client import split_text
 from bot.config import Settings
 from bot.conversation.replies import Answer
 from bot.render_text import reflow, render_entry, render_reply
 from bot.web_pages import entry_html, reply_html
-from bot.zalo.client import split_text
 
 # -- what "a break inside a sentence" means (written here independently of the renderer) -------------
 # A newline is a break inside a sentence unless

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from bot import callbacks, texts
+from bot import texts
+from bot.channels.telegram import callbacks
 from tests.fake_telegram import BOT
 from tests.telegram_harness import MemoryRecorder, play
 
@@ -98,7 +99,7 @@ def test_unanswered_offers_human_help_and_is_recorded(index):
 
 def test_paging_edits_the_message_in_place(index):
     entry = index.catalogue.entries["thu-tuc-ly-lich-tu-phap-vneid"]
-    from bot.render_telegram import entry_pages
+    from bot.channels.telegram.render import entry_pages
 
     pages = entry_pages(entry, page_chars=300)
     assert len(pages) > 1

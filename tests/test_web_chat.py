@@ -11,11 +11,11 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot import texts
+from bot.channels.web.chat import embed_csp, parse_origins
 from bot.config import Settings
 from bot.engine import Engine
 from bot.records import LogRecorder
 from bot.web import build_web_app
-from bot.web_chat import embed_csp, parse_origins
 
 
 class Captured(LogRecorder):

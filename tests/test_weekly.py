@@ -7,7 +7,7 @@ import asyncio
 import dataclasses
 from datetime import UTC, date, datetime, timedelta
 
-from bot import weekly
+from bot.channels.telegram import weekly
 from bot.config import Settings
 from bot.engine import Engine
 from bot.runner import serve

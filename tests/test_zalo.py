@@ -12,16 +12,16 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot import texts
+from bot.channels.zalo import signature
+from bot.channels.zalo.client import TEXT_LIMIT, split_text
+from bot.channels.zalo.events import parse
+from bot.channels.zalo.tokens import TokenPair, TokenStore
+from bot.channels.zalo.webhook import ZALO
 from bot.config import Settings
 from bot.engine import Engine
 from bot.render_text import render_entry
 from bot.store import Store
 from bot.web import build_web_app
-from bot.zalo import signature
-from bot.zalo.client import TEXT_LIMIT, split_text
-from bot.zalo.events import parse
-from bot.zalo.tokens import TokenPair, TokenStore
-from bot.zalo.webhook import ZALO
 from knowledge import build_index
 from tests.fake_zalo import APP_ID, APP_SECRET, OA_SECRET_KEY, FakeZalo, webhook
 

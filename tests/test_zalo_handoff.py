@@ -10,7 +10,8 @@ import dataclasses
 
 import aiohttp
 
-from bot import callbacks, texts
+from bot import texts
+from bot.channels.telegram import callbacks
 from bot.engine import Engine
 from bot.runner import serve
 from bot.store import Store

@@ -21,9 +21,9 @@ from aiohttp import web
 
 from bot import texts
 from bot import web_pages as pages
+from bot.channels.telegram.render import entry_pages
 from bot.console import entries as ed
 from bot.console.history import ACTIONS, HISTORY, LOCK, ON_DISK, loads, review_due, sync_now
-from bot.render_telegram import entry_pages
 from bot.web import CSRF, ENGINE, SETTINGS, USER, audit, html
 from knowledge import Catalogue, Entry, Index, Status
 

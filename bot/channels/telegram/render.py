@@ -8,7 +8,8 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import callbacks, texts
+from bot import texts
+from bot.channels.telegram import callbacks
 from bot.conversation.replies import Answer
 from bot.render_text import entry_sections, part_sections, related_label
 from knowledge import Catalogue, Entry, SearchResult

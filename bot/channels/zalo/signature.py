@@ -1,7 +1,7 @@
 """Zalo's webhook signature: ``X-ZEvent-Signature: mac=<hex>``.
 
 hex = sha256(app id + exact raw body + the body's ``timestamp`` + OA secret key), a plain digest of the
-concatenation (not an HMAC). Sources are listed in bot/zalo/__init__.py.
+concatenation (not an HMAC). Sources are listed in bot/channels/zalo/__init__.py.
 """
 
 from __future__ import annotations

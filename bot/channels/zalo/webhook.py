@@ -16,6 +16,11 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from bot import texts
+from bot.channels.zalo import signature
+from bot.channels.zalo.client import ZaloClient
+from bot.channels.zalo.events import NON_TEXT, Event, describe, parse
+from bot.channels.zalo.handoff import ZaloHandoff
+from bot.channels.zalo.tokens import TokenPair, TokenStore
 from bot.config import Settings
 from bot.conversation import Conversation, NoAnswer, Notice, Place
 from bot.engine import Engine
@@ -23,11 +28,6 @@ from bot.metrics import METRICS
 from bot.records import Recorder
 from bot.render_text import render_reply
 from bot.store import Store
-from bot.zalo import signature
-from bot.zalo.client import ZaloClient
-from bot.zalo.events import NON_TEXT, Event, describe, parse
-from bot.zalo.handoff import ZaloHandoff
-from bot.zalo.tokens import TokenPair, TokenStore
 
 log = logging.getLogger("tro_ly_so.zalo")
 CHANNEL = "zalo"

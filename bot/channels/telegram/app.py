@@ -38,7 +38,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot import callbacks, deeplinks, handoff, render_telegram, render_text, texts
+from bot import deeplinks, render_text, texts
+from bot.channels.telegram import callbacks, handoff
+from bot.channels.telegram import render as render_telegram
 from bot.config import Settings
 from bot.conversation import Answer, AskBack, Choices, Conversation, NoAnswer, Notice, Place, Reply
 from bot.engine import Engine, ReloadReport

@@ -13,8 +13,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, TimedOut
 from telegram.ext import ContextTypes
 
-from bot import callbacks, texts
-from bot.render_telegram import button
+from bot import texts
+from bot.channels.telegram import callbacks
+from bot.channels.telegram.render import button
 from bot.tickets import VIETNAM, TicketDesk, WorkingHours, ref, waited
 
 log = logging.getLogger("tro_ly_so.handoff")

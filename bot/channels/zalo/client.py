@@ -12,14 +12,14 @@ from typing import Any
 
 import aiohttp
 
+from bot.channels.zalo.tokens import TokenPair, TokenStore
 from bot.config import Settings
 from bot.metrics import METRICS
 from bot.redact import user_hash
-from bot.zalo.tokens import TokenPair, TokenStore
 
 log = logging.getLogger("tro_ly_so.zalo")
 
-TEXT_LIMIT = 2000  # characters per text message (eSMS docs for OA consultation texts; see bot/zalo/__init__.py)
+TEXT_LIMIT = 2000  # characters per text message (eSMS docs for OA texts; see bot/channels/zalo/__init__.py)
 TOKEN_ERRORS = frozenset({-216, -124, -220})  # invalid / expired access token: refresh the pair and retry once
 BACKOFF = (0.2, 0.5, 1.0)  # seconds before each retry of a network error or 5xx
 TIMEOUT = aiohttp.ClientTimeout(total=10)

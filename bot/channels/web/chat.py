@@ -25,7 +25,7 @@ from knowledge import Catalogue
 
 log = logging.getLogger("tro_ly_so.web")
 
-STATIC = Path(__file__).resolve().parent / "static"
+STATIC = Path(__file__).resolve().parents[2] / "static"  # bot/static, beside the console's
 CATALOGUE = web.AppKey("chat_catalogue", object)  # () -> Catalogue: the index is replaced on reload
 EMBED_ANCESTORS = web.AppKey("embed_ancestors", str)
 

@@ -25,6 +25,6 @@ the public pages and code that describe them, read on 25/11/2026):
   lấy Access Token từ Refresh token"; beehexa.com "Zalo OA tutorial: creating access token").
 """
 
-from bot.zalo.webhook import register_zalo_routes
+from bot.channels.zalo.webhook import register_zalo_routes
 
 __all__ = ["register_zalo_routes"]

@@ -20,7 +20,7 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError
 
 from bot.config import Settings
-from bot.dashboard import duration, vietnam_midnight
+from bot.console.dashboard import duration, vietnam_midnight
 from bot.engine import Engine
 from bot.grouping import group_questions
 from bot.store import Store, iso

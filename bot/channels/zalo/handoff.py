@@ -2,7 +2,7 @@
 
 "HOTRO [câu hỏi]" drafts a ticket (the question typed, or the last one asked), shows exactly what will be
 shared, and "ĐỒNG Ý" sends it to the staff group on Telegram, where staff answer as for any ticket; their
-replies and "Đã xong" reach the citizen on Zalo (bot/handoff.py ``to_citizen`` through the relay the
+replies and "Đã xong" reach the citizen on Zalo (bot/channels/telegram/handoff.py ``to_citizen`` through the relay the
 runner installs). Without a staff group the citizen is told plainly who else to ask.
 """
 

@@ -1,0 +1,1 @@
+"""Thin channel adapters around the conversation core: Telegram, the web chat, Zalo."""
