@@ -137,6 +137,10 @@ def row(label: str, ours: str, baseline: str) -> None:
     print(f"  {label:<34} {ours:>22} {baseline:>22}")
 
 
+def uncached(index: Index):
+    return lambda question: index._search(question, explain=False, limit=3)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--entries", type=int, default=10_000)
@@ -155,7 +159,8 @@ def main() -> int:
     row("memory held", f"{mem:.1f} MiB", f"{b_mem:.1f} MiB")
     ours_acc = accuracy_ours(index, items)
     base_acc = accuracy_baseline(baseline, items)
-    p50, p99 = latencies(index.search, questions, args.rounds)
+    # The matcher's own cost: repeated questions would otherwise be served from the index's memo.
+    p50, p99 = latencies(uncached(index), questions, args.rounds)
     b50, b99 = latencies(baseline.search, questions, args.rounds)
     shipped_p50 = p50
     row("latency p50 / p99", f"{p50:.3f} / {p99:.3f} ms", f"{b50:.3f} / {b99:.3f} ms")
@@ -176,7 +181,7 @@ def main() -> int:
     labelled = [(i.question, i.expected) for i in items if i.expected]
     asked = [(f"{q} ở {rng.choice(places)}" if k % 2 else q, expected) for k, (q, expected) in enumerate(labelled)]
     big_questions = [q for q, _ in asked]
-    p50, p99 = latencies(big_index.search, big_questions, 1)
+    p50, p99 = latencies(uncached(big_index), big_questions, 1)
     b50, b99 = latencies(big_base.search, big_questions[:100], 1)
     row("latency p50 / p99", f"{p50:.2f} / {p99:.2f} ms", f"{b50:.2f} / {b99:.2f} ms")
     row("speed-up at p50", f"{b50 / p50:.0f}×", "1×")

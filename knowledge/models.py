@@ -70,10 +70,18 @@ class Catalogue:
     def topic(self, entry_id: str) -> str:
         return self.topics.get(entry_id, entry_id)
 
+    def __post_init__(self) -> None:
+        # Topic → member ids, once: ``same_topic`` runs for every answer and must not scan the catalogue.
+        members: dict[str, list[str]] = {}
+        for i, topic in self.topics.items():
+            if i in self.entries:
+                members.setdefault(topic, []).append(i)
+        object.__setattr__(self, "_members", {t: tuple(ids) for t, ids in members.items() if len(ids) > 1})
+
     def same_topic(self, entry_id: str) -> list[Entry]:
         """The other entries on the subject of ``entry_id`` (its FAQ or its procedure), FAQ first."""
-        topic = self.topic(entry_id)
-        others = [e for i, e in self.entries.items() if i != entry_id and self.topics.get(i, i) == topic]
+        ids = self._members.get(self.topic(entry_id), ())  # type: ignore[attr-defined]
+        others = [self.entries[i] for i in ids if i != entry_id]
         return sorted(others, key=lambda e: (e.is_procedure, e.id))
 
     def in_sector(self, sector_id: str) -> list[Entry]:

@@ -31,6 +31,7 @@ TOKEN_SET = fuzz.token_set_ratio  # did best on Vietnamese in our measurements; 
 CANDIDATES = 24  # phrasings re-scored per question, at most...
 CANDIDATE_REACH = 0.3  # ...and only those with at least this share of the leader's BM25
 MAX_POSTINGS = 1000  # heaviest postings read per term; bounds work on very large catalogues
+SEARCH_MEMO = 4096  # recent questions whose results are kept (a few MiB at most)
 TOPIC_REACH = 0.1  # within a topic, a procedure this close to the best is preferred when steps are asked
 PRODUCT_PENALTY = 0.75  # a phrasing naming another app than the question's
 COMMON_SHARE = 0.05  # terms in more phrasings than this share find no candidates on their own
@@ -85,6 +86,14 @@ class _Doc:
     parts: frozenset[str]  # parts of a procedure it asks for ("fee" in "phí tạm trú bao nhiêu")
 
 
+@dataclass(frozen=True, slots=True)
+class _Form:
+    parts: tuple[str, ...]
+    words: frozenset[int]  # positions of the words that are the question's form
+    fragment: bool
+    procedure: bool  # asks for steps, documents: a procedure fits
+
+
 @dataclass(frozen=True)
 class _Query:
     """What scoring needs of a question, computed once rather than per candidate."""
@@ -97,6 +106,8 @@ class _Query:
     share: float  # weight of the question-side coverage
     wants_procedure: bool
     parts: frozenset[str]  # parts of a procedure asked for
+    asked: tuple[str, ...]  # the same, in the order asked
+    fragment: bool  # nothing but a part and follow-up words
 
 
 def _terms(tokens: tuple[Token, ...], ambiguous: frozenset[str], typed_only: bool) -> list[str]:
@@ -203,6 +214,7 @@ class Index:
         self._digests: dict[int, _Doc] = {}
         # Per index, not per class: a class-level memo kept every replaced index alive after a reload.
         self._correct = lru_cache(maxsize=8192)(self._correct_word)
+        self._memo: dict[tuple[str, int], SearchResult] = {}
 
     def _doc(self, i: int) -> _Doc:
         doc = self._digests.get(i)
@@ -213,19 +225,24 @@ class Index:
     def _word_idf(self, folded: str) -> float:
         return self.idf.get(f"f:{folded}", self.unknown_idf)
 
-    def _form_positions(self, tokens: tuple[Token, ...]) -> set[int]:
-        """Tokens inside a part cue, a procedure cue or follow-up words: the form of the question."""
+    def _form(self, tokens: tuple[Token, ...]) -> _Form:
+        """How a text asks, found once per text: the parts asked, the words that are only the form of the
+        question (part cues, procedure cues, follow-up words), whether nothing else is there."""
         n = self.normalizer
-        out: set[int] = set()
-        for table in (n.parts, n.procedure_cues, n.followup):
-            for start, length, _ in table.spans(tokens):
-                out.update(range(start, start + length))
-        return out
+        parts = n.parts.spans(tokens)
+        followup = n.followup.spans(tokens)
+        procedure = n.procedure_cues.spans(tokens)
+        form: set[int] = set()
+        for start, length, _ in (*parts, *followup):
+            form.update(range(start, start + length))
+        fragment = bool(tokens) and len(form) == len(tokens)
+        for start, length, _ in procedure:
+            form.update(range(start, start + length))
+        return _Form(tuple(dict.fromkeys(part for _, _, part in parts)), frozenset(form), fragment, bool(procedure))
 
-    def _weighted_idf(self, norm: Normalized) -> dict[str, float]:
+    def _weighted_idf(self, norm: Normalized, form: frozenset[int]) -> dict[str, float]:
         """IDF per distinct folded word; a word only ever seen as part of the question's form counts less."""
         form_weight = self.weights.form
-        form = self._form_positions(norm.tokens) if form_weight != 1.0 else set()
         out: dict[str, float] = {}
         for i, t in enumerate(norm.tokens):
             w = self._word_idf(t.folded) * (form_weight if i in form else 1.0)
@@ -235,6 +252,7 @@ class Index:
 
     def _digest(self, entry_id: str, text: str, norm: Normalized) -> _Doc:
         tokens = tuple(dict.fromkeys(norm.folded_tokens))
+        form = self._form(norm.tokens)
         return _Doc(
             entry_id=entry_id,
             text=text,
@@ -242,9 +260,9 @@ class Index:
             tokens=tokens,
             pairs=tuple(dict.fromkeys(itertools.pairwise(norm.folded_tokens))),
             accents=tuple(dict.fromkeys((t.folded, t.text) for t in norm.tokens)),
-            weight=sum(self._weighted_idf(norm).values()),
+            weight=sum(self._weighted_idf(norm, form.words).values()),
             products=self._products(norm.tokens) | self._title_products.get(entry_id, frozenset()),
-            parts=frozenset(part for _, _, part in self.normalizer.parts.spans(norm.tokens)),
+            parts=frozenset(form.parts),
         )
 
     def _products(self, tokens: tuple[Token, ...]) -> frozenset[str]:
@@ -298,7 +316,8 @@ class Index:
 
     def _prepare(self, norm: Normalized) -> _Query:
         tokens = norm.folded_tokens
-        idf = self._weighted_idf(norm)
+        form = self._form(norm.tokens)
+        idf = self._weighted_idf(norm, form.words)
         typed = tuple((t.folded, t.text) for t in norm.tokens if t.marked and t.text != t.folded)
         w = self.weights
         return _Query(
@@ -308,8 +327,10 @@ class Index:
             pairs=frozenset(itertools.pairwise(tokens)),
             typed=typed,
             share=w.question_share * min(1.0, w.question_pivot / max(len(idf), 1)),
-            wants_procedure=self.normalizer.procedure_cues.contains(norm.tokens),
-            parts=frozenset(part for _, _, part in self.normalizer.parts.spans(norm.tokens)),
+            wants_procedure=form.procedure,
+            parts=frozenset(form.parts),
+            asked=form.parts,
+            fragment=form.fragment,
         )
 
     def _score(self, q: _Query, doc: _Doc, fuzzy: float) -> dict[str, float]:
@@ -334,6 +355,20 @@ class Index:
         return {"score": score, "p_cov": p_cov, "q_cov": q_cov, "pairs": pairs, "fuzzy": fuzzy, "accent": accent}
 
     def search(self, question: str, *, explain: bool = False, limit: int = 3) -> SearchResult:
+        if explain:
+            return self._search(question, explain=True, limit=limit)
+        # Citizens ask the same few questions again and again; an index never changes, so neither do its
+        # answers (a reload builds a new index, with an empty memo).
+        key = (question, limit)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._search(question, explain=False, limit=limit)
+            if len(self._memo) >= SEARCH_MEMO:
+                self._memo.clear()
+            self._memo[key] = found
+        return found
+
+    def _search(self, question: str, *, explain: bool, limit: int) -> SearchResult:
         norm = self._repair_typos(self.normalizer.normalize(question))
         best_by_entry: dict[str, tuple[float, _Doc, dict[str, float]]] = {}
         query = self._prepare(norm)
@@ -354,7 +389,7 @@ class Index:
         # Ties resolved by entry id so that the same question always gets the same answer.
         ranked = sorted(best_by_entry.values(), key=lambda item: (-item[0], item[1].entry_id))
         # One candidate per topic: an FAQ entry and its procedure are one subject, not two rivals.
-        asked = tuple(dict.fromkeys(part for _, _, part in self.normalizer.parts.spans(norm.tokens)))
+        asked = query.asked
         by_topic: dict[str, list[tuple[float, _Doc]]] = {}
         for score, doc, _ in ranked:
             by_topic.setdefault(self.catalogue.topic(doc.entry_id), []).append((score, doc))
@@ -374,7 +409,7 @@ class Index:
             status = Status.ANSWERED
         else:
             status = self._decide(cands)
-        fragment = self._is_fragment(norm) if norm.tokens else False
+        fragment = query.fragment
         if fragment and status is not Status.UNANSWERED:
             status = Status.UNANSWERED  # "mất bao lâu" alone: a guess would be about any procedure at all
         offered = [c for c in cands if c.score >= self.thresholds.floor]
@@ -403,14 +438,6 @@ class Index:
         for start, length, _ in self.normalizer.followup.spans(norm.tokens):
             covered.update(range(start, start + length))
         return " ".join(t.text for i, t in enumerate(norm.tokens) if i not in covered)
-
-    def _is_fragment(self, norm: Normalized) -> bool:
-        """Nothing but the part asked and words that name no subject: "thế lệ phí bao nhiêu?"."""
-        covered: set[int] = set()
-        for table in (self.normalizer.parts, self.normalizer.followup):
-            for start, length, _ in table.spans(norm.tokens):
-                covered.update(range(start, start + length))
-        return len(covered) == len(norm.tokens)
 
     def _safety(self, norm: Normalized, cands: list[Candidate]) -> Candidate | None:
         """A call, text or link asking to install, tap, pay or tell an OTP is a possible scam: the warning

@@ -164,3 +164,19 @@ def test_the_dashboard_page_and_its_static_files_over_http(index, tmp_path):
         store.close()
 
     asyncio.run(go())
+
+
+def test_dashboard_shows_the_verified_share_and_reviews_due_per_sector(index, tmp_path):
+    from bot.store import Store
+
+    store = Store(tmp_path / "r.sqlite")
+    data = dashboard.gather(store, index, review_months=6, handoff=False)
+    rows = {title: (n, ok, due) for title, n, ok, due in data.verification}
+    can_cuoc = index.catalogue.sectors["can-cuoc"].title
+    entries = index.catalogue.in_sector("can-cuoc")
+    assert rows[can_cuoc][0] == len(entries)
+    assert rows[can_cuoc][1] == sum(e.verified for e in entries) < len(entries)
+    assert rows[can_cuoc][2] >= len(entries) - rows[can_cuoc][1]  # every unverified entry is due
+    html = dashboard.render(data)
+    assert 'data-table="verification"' in html and can_cuoc in html
+    store.close()

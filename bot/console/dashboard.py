@@ -81,6 +81,8 @@ class Dashboard:
     helpful: int = 0  # feedback over the last 30 days
     not_helpful: int = 0
     top: list[tuple[str, int]] = field(default_factory=list)  # most asked entries, 30 days
+    # per sector: (title, entries, verified, reviews due), for the share of the catalogue staff confirmed
+    verification: list[tuple[str, int, int, int]] = field(default_factory=list)
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     def total(self, days: int) -> int:
@@ -92,6 +94,19 @@ class Dashboard:
     @property
     def median_reply(self) -> float | None:
         return statistics.median(self.reply_delays) if self.reply_delays else None
+
+
+def _verification(catalogue, due: list[ReviewDue]) -> list[tuple[str, int, int, int]]:
+    due_by: dict[str, int] = {}
+    for r in due:
+        due_by[r.entry.sector] = due_by.get(r.entry.sector, 0) + 1
+    out = []
+    for sector in catalogue.sectors.values():
+        entries = catalogue.in_sector(sector.id)
+        if entries:
+            verified = sum(1 for x in entries if x.verified)
+            out.append((sector.title, len(entries), verified, due_by.get(sector.id, 0)))
+    return out
 
 
 def vietnam_midnight(day: date) -> datetime:
@@ -169,7 +184,8 @@ def gather(
         wrong=wrong,
         waiting=store.waiting_tickets(TABLE_ROWS),
         reply_delays=store.reply_delays(since),
-        reviews=reviews_due(catalogue, today, review_months),
+        reviews=(due := reviews_due(catalogue, today, review_months)),
+        verification=_verification(catalogue, due),
         review_months=review_months,
         handoff=handoff,
         helpful=helpful,
@@ -333,6 +349,16 @@ def render(d: Dashboard) -> str:
             ["Mục", "Rà soát", "Lý do", "Tệp"], review_rows, EMPTY_REVIEWS.format(months=d.review_months), "reviews"
         )
         + (f'<p class="muted">… và {more} mục khác.</p>' if more > 0 else "")
+        + "<h3>Theo lĩnh vực</h3>"
+        + _table(
+            ["Lĩnh vực", "Số mục", "Đã xác minh", "Cần rà soát"],
+            [
+                f"<tr><td>{e(title)}</td><td>{n}</td><td>{ok} ({ok / n:.0%})</td><td>{due}</td></tr>"
+                for title, n, ok, due in d.verification
+            ],
+            "Chưa có mục nào trong danh mục.",
+            "verification",
+        )
         + "</div>"
     )
     top = (
