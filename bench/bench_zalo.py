@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import aiohttp
 from aiohttp import web
+from bench_telegram import QUESTIONS as TELEGRAM_QUESTIONS  # bench/ is on the path when run as a script
 
 from bot.channels.zalo import signature
 from bot.config import Settings
@@ -40,16 +41,7 @@ from bot.web import build_web_app
 from knowledge import build_index
 from tests.fake_zalo import APP_ID, APP_SECRET, OA_SECRET_KEY, FakeZalo, webhook
 
-QUESTIONS = [
-    "mất căn cước phải làm sao",
-    "VNeID là gì",
-    "dang ky tam tru o dau",
-    "quen mk vneid",
-    "giá vàng hôm nay",
-    "căn cước",
-    "ad ơi cho em hỏi làm giấy khai sinh cho con trên mạng được không ạ",
-    "ko có điện thoại thông minh có làm dvc dc ko",
-]
+QUESTIONS = TELEGRAM_QUESTIONS  # the same citizens' questions as the Telegram bench
 CONCURRENCY = 32
 TIME_LIMIT = 120.0  # seconds per measurement, whatever N is
 
