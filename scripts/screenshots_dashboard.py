@@ -30,11 +30,13 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 from bot.channels.telegram.render import entry_keyboard, entry_pages  # noqa: E402
 from bot.config import Settings  # noqa: E402
+from bot.console.accounts import Accounts  # noqa: E402
 from bot.engine import Engine  # noqa: E402
 from bot.store import Store  # noqa: E402
 from bot.web import build_web_app  # noqa: E402
 from knowledge import build_index  # noqa: E402
 from tests.generate_records import generate  # noqa: E402
+from tests.helpers import PASSWORD  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
@@ -127,6 +129,7 @@ def main(out: Path) -> int:
         database = Path(tmp) / "records.sqlite"
         generate(database, index, days=90)
         store = Store(database)
+        Accounts(store.db).add("quantri", PASSWORD, "admin")  # the console signs in with personal accounts
         settings = dataclasses.replace(Settings(), admin_token=TOKEN, staff_chat_id=-100)
         url, loop = serve(build_web_app(settings, Engine(index), store, store))
 
@@ -134,14 +137,15 @@ def main(out: Path) -> int:
         assert result.best, f"the screenshot question is no longer answered: {QUESTION}"
         entry = result.best.entry
         pages = entry_pages(entry)
-        markup = entry_keyboard(entry, 0, len(pages))
+        markup = entry_keyboard(entry, 0, len(pages), tuple(index.catalogue.same_topic(entry.id)))
         keyboard = [[(b.text, bool(b.url)) for b in row] for row in markup.inline_keyboard]
 
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             page = browser.new_page(viewport={"width": 1000, "height": 900})
             page.goto(f"{url}/admin/login")
-            page.fill("#token", TOKEN)
+            page.fill("#username", "quantri")
+            page.fill("#password", PASSWORD)
             page.click("button[type=submit]")
             page.wait_for_url(f"{url}/admin")
             page.wait_for_function("window.Chart && Chart.getChart('chart-daily')")
