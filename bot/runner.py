@@ -25,6 +25,8 @@ from telegram.ext import Application
 from bot.channels.telegram import weekly
 from bot.channels.telegram.app import build_application, notify_admins
 from bot.channels.telegram.handoff import post_ticket
+from bot.channels.web.handoff import HANDOFF as WEB_HANDOFF
+from bot.channels.web.handoff import WebHandoff
 from bot.channels.zalo.handoff import ZaloHandoff
 from bot.channels.zalo.webhook import ZALO
 from bot.config import Settings
@@ -78,6 +80,11 @@ def open_store(settings: Settings) -> Store | None:
         return None
 
 
+async def _stored_for_the_web_chat(citizen: str, text: str) -> bool:
+    """The web chat has no push: staff replies are already stored on the ticket and fetched by the chat."""
+    return True
+
+
 async def _every(seconds: float, job: Callable[[], int | list[int]], done: str) -> None:
     """Run a blocking maintenance job in a thread now and every ``seconds``; a failure is logged, not fatal."""
     while True:
@@ -129,15 +136,18 @@ async def serve(
         elif not webhook:
             await application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
 
-    if application and ZALO in web_app and store is not None and settings.staff_chat_id is not None:
-        # Zalo citizens are handed to the same staff group; staff replies go back to them on Zalo.
-        zalo = web_app[ZALO]
-        application.bot_data.setdefault("relays", {})["zalo"] = zalo.client.send_text
-        zalo.handoff = ZaloHandoff(
-            TicketDesk(store),
-            WorkingHours.parse(settings.work_hours, settings.work_days),
-            functools.partial(post_ticket, application.bot, settings.staff_chat_id),
-        )
+    if application and store is not None and settings.staff_chat_id is not None:
+        # Citizens of every channel are handed to the one staff group on Telegram; staff replies go back on
+        # the citizen's channel (Zalo: sent; web chat: stored on the ticket, fetched by the chat).
+        post = functools.partial(post_ticket, application.bot, settings.staff_chat_id)
+        hours = WorkingHours.parse(settings.work_hours, settings.work_days)
+        relays = application.bot_data.setdefault("relays", {})
+        web_app[WEB_HANDOFF] = WebHandoff(TicketDesk(store), hours, post)
+        relays["web"] = _stored_for_the_web_chat
+        if ZALO in web_app:
+            zalo = web_app[ZALO]
+            relays["zalo"] = zalo.client.send_text
+            zalo.handoff = ZaloHandoff(TicketDesk(store), hours, post)
 
     runner = web.AppRunner(web_app, handle_signals=False)
     await runner.setup()

@@ -168,6 +168,10 @@ CONSENT_TEXT = (
     "Không gửi gì khác (không gửi số điện thoại hay tài khoản). Cán bộ trả lời qua trợ lý này.\n"
     "Gõ ĐỒNG Ý để gửi, hoặc KHÔNG để huỷ."
 )
+HANDOFF_NEEDS_CHAT = (
+    "Để cán bộ trả lời lại được cho bạn, hãy hỏi từ trang trò chuyện của trợ lý (trình duyệt cần cho phép "
+    "cookie). " + HUMAN_HELP
+)
 HOTRO_TEXT_USAGE = "Bạn gõ HOTRO kèm câu hỏi, ví dụ: HOTRO tôi cần xin giấy xác nhận cư trú gấp"
 
 # --- Zalo (plain text: no HTML, no buttons; choices are answered with a number) ---

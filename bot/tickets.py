@@ -113,6 +113,22 @@ class TicketDesk:
         )
         return rows[0] if rows else None
 
+    def staff_replies(self, channel: str, citizen: str, after: int = 0, limit: int = 20) -> list[dict[str, Any]]:
+        """Staff replies to one citizen's tickets after message ``after`` (channels without push poll this)."""
+        return self._query(
+            "SELECT m.id, m.text, t.id AS ticket FROM ticket_messages m JOIN tickets t ON t.id = m.ticket_id "
+            "WHERE t.channel = ? AND t.citizen = ? AND m.author = 'staff' AND m.id > ? ORDER BY m.id LIMIT ?",
+            [channel, citizen, after, limit],
+        )
+
+    def waiting_for(self, channel: str, citizen: str) -> bool:
+        """Whether one of this citizen's sent tickets is still open."""
+        rows = self._query(
+            "SELECT 1 FROM tickets WHERE channel = ? AND citizen = ? AND state IN ('open', 'answered') LIMIT 1",
+            [channel, citizen],
+        )
+        return bool(rows)
+
     def latest_draft(self, chat_id: int) -> dict[str, Any] | None:
         rows = self._query(
             "SELECT * FROM tickets WHERE chat_id = ? AND state = 'draft' ORDER BY id DESC LIMIT 1", [chat_id]

@@ -23,6 +23,8 @@ from aiohttp import web
 
 from bot import web_pages as pages
 from bot.channels.web import chat as web_chat
+from bot.channels.web import handoff as web_handoff
+from bot.channels.web.handoff import HANDOFF as WEB_HANDOFF
 from bot.channels.zalo import register_zalo_routes
 from bot.config import Settings
 from bot.console import dashboard as dashboards
@@ -37,7 +39,7 @@ from bot.console.accounts import (
     password_matches,
 )
 from bot.console.upgrades import register_upgrade_routes
-from bot.conversation import Conversation
+from bot.conversation import Conversation, NoAnswer, Place
 from bot.engine import Engine
 from bot.faq_editor import EditRefused, add_phrasing
 from bot.flood import FloodGuard
@@ -173,7 +175,27 @@ async def ask(request: web.Request) -> web.Response:
     METRICS.reply_latency(time.perf_counter() - started)
     result = getattr(reply, "result", None)
     status = result.status.value if result is not None else "notice"
-    return web.json_response({"status": status, "html": pages.reply_html(reply)})
+    body = pages.reply_html(reply)
+    wants_person = isinstance(reply, NoAnswer) or (isinstance(reply, Place) and reply.offer_handoff)
+    if wants_person and WEB_HANDOFF in request.app:
+        body += web_handoff.offer_button()
+    return web.json_response({"status": status, "html": body})
+
+
+async def handoff(request: web.Request) -> web.Response:
+    """The web chat's "Gửi câu hỏi cho cán bộ": consent, then a ticket for the staff group."""
+    if request.content_type != "application/json":
+        raise web.HTTPUnsupportedMediaType(text="application/json")
+    visitor = _visitor(request)
+    flooded = _flooded(request, visitor)
+    if flooded is not None:
+        return flooded
+    last = request.app[CONVERSATION].last_question("web", visitor)
+    return await web_handoff.start(request, visitor, last)
+
+
+async def staff_replies(request: web.Request) -> web.Response:
+    return await web_handoff.replies(request, _visitor(request))
 
 
 async def open_entry(request: web.Request) -> web.Response:
@@ -686,6 +708,8 @@ def build_web_app(
 
     register_poster_routes(app)
     register_upgrade_routes(app)
+    app.router.add_post("/api/handoff", handoff)
+    app.router.add_get("/api/replies", staff_replies)
     web_chat.register_chat_routes(app, lambda: app[ENGINE].index.catalogue, CSP, settings.embed_origins)
     from bot.console import register_console  # the console pages import this module
 

@@ -200,6 +200,9 @@
     } else if (data.sector) {
       bubble("me").textContent = button.textContent;
       exchange("/api/sector", { id: data.sector });
+    } else if (data.handoff) {
+      bubble("me").textContent = button.textContent;
+      handoff(data.handoff);
     } else if (data.place) {
       bubble("me").textContent = button.textContent;
       exchange("/api/open", { place: data.place }); // a choice of an address answer
@@ -256,5 +259,73 @@
     });
   }
 
+  // -- hand-off to staff ------------------------------------------------------------------------
+  // After a ticket is sent, staff replies are fetched now and then (the web has no push) while it is open.
+  const POLL_MS = 20000;
+  let polling = null;
+
+  async function handoff(step) {
+    setBusy(true);
+    const answer = bubble("bot", "waiting");
+    answer.textContent = say.waiting;
+    try {
+      const data = await post("/api/handoff", { step: step });
+      answer.classList.remove("waiting");
+      answer.innerHTML = answerHtml(data) || paragraph(say.failed);
+      if (data.ticket) startPolling();
+      save();
+    } catch (error) {
+      answer.classList.remove("waiting");
+      answer.classList.add("error");
+      answer.innerHTML = (error.status === 429 && answerHtml(error.data)) || paragraph(say.failed);
+    } finally {
+      setBusy(false);
+      showStart(answer);
+    }
+  }
+
+  function lastReply() {
+    const store = storage();
+    return Number((store && store.getItem(KEY + ":reply")) || 0);
+  }
+
+  async function fetchReplies() {
+    try {
+      const response = await fetch("/api/replies?after=" + lastReply(), {
+        headers: { "X-Chat-Visitor": tab },
+        credentials: "same-origin",
+      });
+      if (!response.ok) return;
+      const data = await response.json();
+      (data.replies || []).forEach(function (reply) {
+        const div = bubble("bot", "staff");
+        div.innerHTML = "<p>" + reply.html + "</p>"; // escaped on the server
+        const store = storage();
+        if (store) store.setItem(KEY + ":reply", String(reply.id));
+        showStart(div);
+      });
+      if (data.replies && data.replies.length) save();
+      if (!data.open && polling) {
+        clearInterval(polling);
+        polling = null;
+        const store = storage();
+        if (store) store.removeItem(KEY + ":waiting");
+      }
+    } catch (e) {
+      /* offline for a moment: the next round asks again */
+    }
+  }
+
+  function startPolling() {
+    const store = storage();
+    if (store) store.setItem(KEY + ":waiting", "1");
+    if (!polling) polling = setInterval(fetchReplies, POLL_MS);
+  }
+
   restore();
+  const kept = storage();
+  if (kept && kept.getItem(KEY + ":waiting")) {
+    startPolling();
+    fetchReplies();
+  }
 })();
