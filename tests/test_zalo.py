@@ -116,7 +116,9 @@ def test_text_question_answered_and_recorded_as_zalo(index, tmp_path):
         r = await post(client, text=question)
         assert r.status == 200
         [sent] = await fake.wait_sent(1)
-        assert sent.user_id == USER and sent.text == render_entry(expected.best.entry)
+        assert (
+            sent.user_id == USER and sent.text == render_entry(expected.best.entry) + "\n\n" + texts.ZALO_FEEDBACK_HINT
+        )
         call = fake.calls[0]
         assert call.path == "/v3.0/oa/message/cs" and call.headers["access_token"] == "at-1"
         assert call.body == {"recipient": {"user_id": USER}, "message": {"text": sent.text}}
@@ -230,7 +232,7 @@ def test_choice_answered_with_a_number(index, tmp_path):
         assert f"\n2. {result.choices[1].entry.title}\n" in offer.text
         await post(client, text="2")
         sent = await fake.wait_sent(2)
-        assert sent[1].text == render_entry(result.choices[1].entry)
+        assert sent[1].text == render_entry(result.choices[1].entry) + "\n\n" + texts.ZALO_FEEDBACK_HINT
         store.flush()
         assert [(c["entry_id"], c["question"]) for c in store.candidates()] == [(result.choices[1].entry.id, question)]
         assert [q["text"] for q in store.questions()] == [question]  # "2" is a pick, not a question
@@ -298,7 +300,9 @@ def test_long_answer_paged_within_zalos_limit(tmp_path):
         pages = [s.text for s in fake.sent]
         assert len(pages) >= 3 and all(len(p) <= TEXT_LIMIT for p in pages)
         assert pages[-1].endswith(f"({len(pages)}/{len(pages)})")
-        assert " ".join(p.rsplit("\n\n(", 1)[0] for p in pages).split() == whole.split()
+        assert (
+            " ".join(p.rsplit("\n\n(", 1)[0] for p in pages).split() == (whole + " " + texts.ZALO_FEEDBACK_HINT).split()
+        )
 
     run(long_index, tmp_path, scenario)
 
@@ -476,5 +480,22 @@ def test_the_scripted_conversation_reads_the_same_as_on_telegram_and_web(index, 
         assert texts.NOT_FOUND in sent[3]
         store.flush()
         assert {q["channel"] for q in store.questions()} == {"zalo"}
+
+    run(index, tmp_path, scenario)
+
+
+def test_feedback_typed_after_an_answer(index, tmp_path):
+    async def scenario(client, fake, store):
+        await post(client, text="VNeID là gì", msg_id="f1")
+        [answer] = await fake.wait_sent(1)
+        assert texts.ZALO_FEEDBACK_HINT in answer.text
+        await post(client, text="👍", msg_id="f2")
+        thanks = (await fake.wait_sent(2))[1]
+        assert thanks.text == texts.THANKS_HELPFUL
+        store.flush()
+        [row] = store.db["feedback"].rows
+        assert row["channel"] == "zalo" and row["helpful"] == 1 and row["question"] == "VNeID là gì"
+        await post(client, text="👎", msg_id="f3")
+        assert (await fake.wait_sent(3))[2].text == texts.THANKS_NOT_HELPFUL
 
     run(index, tmp_path, scenario)

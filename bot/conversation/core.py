@@ -153,6 +153,11 @@ class Conversation:
         if helpful and question:
             safely("candidate", self.recorder.candidate, question=question, entry_id=entry_id, source="helpful")
 
+    def last_answer(self, channel: str, user: str | int) -> str | None:
+        """The entry this person was last answered with (for 👍/👎 typed on channels without buttons)."""
+        recent = self.memory.peek((channel, str(user)))
+        return recent.best if recent else None
+
     def last_question(self, channel: str, user: str | int) -> str | None:
         recent = self.memory.peek((channel, str(user)))
         return recent.question if recent else None

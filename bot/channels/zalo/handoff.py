@@ -28,7 +28,7 @@ YES = {"dong y", "đong y", "co", "ok", "yes", "gui", "dong y gui"}
 NO = {"khong", "ko", "k", "huy", "thoi", "no", "khong gui"}
 
 
-def _folded(text: str) -> str:
+def folded_words(text: str) -> str:
     return " ".join(fold(w) for w in text.lower().replace("đ", "d").split())
 
 
@@ -44,7 +44,7 @@ class ZaloHandoff:
 
     async def take(self, user_id: str, text: str, last_question: str | None) -> list[str] | None:
         """The reply if this message is part of a hand-off ("HOTRO …", "ĐỒNG Ý", "KHÔNG"); None if not."""
-        words = _folded(text)
+        words = folded_words(text)
         pending = self._consent.pop(user_id, None)
         if pending and time.monotonic() - pending[1] <= CONSENT_SECONDS:
             if words in YES:

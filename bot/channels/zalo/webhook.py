@@ -19,10 +19,10 @@ from bot import texts
 from bot.channels.zalo import signature
 from bot.channels.zalo.client import ZaloClient
 from bot.channels.zalo.events import NON_TEXT, Event, describe, parse
-from bot.channels.zalo.handoff import ZaloHandoff
+from bot.channels.zalo.handoff import ZaloHandoff, folded_words
 from bot.channels.zalo.tokens import TokenPair, TokenStore
 from bot.config import Settings
-from bot.conversation import Conversation, NoAnswer, Notice, Place
+from bot.conversation import Answer, Conversation, NoAnswer, Notice, Place
 from bot.engine import Engine
 from bot.metrics import METRICS
 from bot.records import Recorder
@@ -30,6 +30,8 @@ from bot.render_text import render_reply
 from bot.store import Store
 
 log = logging.getLogger("tro_ly_so.zalo")
+# 👍 / 👎 typed after an answer (Zalo text messages have no buttons we could confirm the format of)
+FEEDBACK = {"👍": True, "huu ich": True, "👎": False, "chua dung": False}
 CHANNEL = "zalo"
 
 PATH = "/zalo/webhook"
@@ -83,11 +85,18 @@ class ZaloChannel:
                 taken = await self.handoff.take(event.user_id, text, last)
                 if taken is not None:
                     return taken
+            helpful = FEEDBACK.get(folded_words(text))
+            answered = self.conversation.last_answer(CHANNEL, event.user_id)
+            if helpful is not None and answered:
+                self.conversation.feedback(CHANNEL, event.user_id, answered, helpful)
+                return [texts.THANKS_HELPFUL if helpful else texts.THANKS_NOT_HELPFUL]
             reply = self.conversation.ask(CHANNEL, event.user_id, text)
             if isinstance(reply, Notice) and not reply.text:
                 return []
             # No buttons on Zalo: choices are numbered lines the citizen answers with "1", "2", "3".
             rendered = render_reply(reply, numbered=True)
+            if isinstance(reply, Answer):
+                rendered += "\n\n" + texts.ZALO_FEEDBACK_HINT
             if (
                 isinstance(reply, NoAnswer | Place)
                 and self.handoff is not None
