@@ -402,7 +402,8 @@ async def _save(
         for key, value in (flags or {}).items():
             ed.set_flag(raw, key, value)
         text = ed.dump(data)
-        checked = await asyncio.to_thread(ed.check, text, path, sources, entry_id)
+        files = engine.files
+        checked = await asyncio.to_thread(ed.check, text, path, sources, entry_id, None, files.lexicon, files.sectors)
         draft_entry = checked.catalogue.entries.get(entry_id) or checked.catalogue.retired.get(entry_id)
         if state is not None:
             typed = dict(state.errors or {})  # the form's own messages say it plainer: the validator's wait

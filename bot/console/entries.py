@@ -415,7 +415,15 @@ def _field_of(node: Node | None, line: int | None, message: str) -> str:
     return best if best_line > node.line or line >= node.line else ""
 
 
-def check(text: str, path: Path, sources: list[Path], entry_id: str, today: date | None = None) -> Checked:
+def check(
+    text: str,
+    path: Path,
+    sources: list[Path],
+    entry_id: str,
+    today: date | None = None,
+    lexicon: Path | None = None,
+    sectors: Path | None = None,
+) -> Checked:
     """Validate the whole catalogue with ``text`` in place of ``path``.
 
     The draft goes to the system's temporary folder, not beside the catalogue, so that the file
@@ -426,7 +434,9 @@ def check(text: str, path: Path, sources: list[Path], entry_id: str, today: date
             f.write(text)
         real = [Path(s) for s in sources]
         swapped = [Path(temp) if s.resolve() == path.resolve() else s for s in real]
-        catalogue, lexicon, problems = check_catalogue(swapped, today=today)
+        # The staff's own lexicon and sector list (KNOWLEDGE_DIR), as the live catalogue uses them.
+        paths = {k: v for k, v in (("lexicon_path", lexicon), ("sectors_path", sectors)) if v is not None}
+        catalogue, words, problems = check_catalogue(swapped, today=today, **paths)
         data, _ = read_yaml(Path(temp))
         node = None
         for section in ("entries", "procedures"):
@@ -442,7 +452,7 @@ def check(text: str, path: Path, sources: list[Path], entry_id: str, today: date
         if p.entry == entry_id:
             message = p.message + (f" → {p.hint}" if p.hint else "")
             fields.setdefault(_field_of(node, p.line, p.message), []).append(message)
-    return Checked(catalogue, lexicon, renamed, fields)
+    return Checked(catalogue, words, renamed, fields)
 
 
 class Conflict(Exception):
