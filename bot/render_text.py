@@ -7,7 +7,7 @@ import unicodedata
 
 from bot import texts
 from bot.conversation.replies import Answer, AskBack, Choices, NoAnswer, Notice, Place, Reply
-from knowledge import Entry, SearchResult, Status
+from knowledge import Entry, SearchResult
 
 # -- paragraphs --------------------------------------------------------------------------------
 # Staff wrap long answers in the YAML block wherever their editor does; a phone wraps again at ~35
@@ -165,33 +165,19 @@ def render_reply(reply: Reply, *, numbered: bool = False) -> str:
 
 
 def render_answer(answer: Answer) -> str:
-    parts = [answer.entry.title.upper()]
-    for heading, lines in answer_sections(answer):
-        block = "\n".join(lines)
-        parts.append(f"{heading}:\n{block}" if heading else block)
-    return "\n\n".join(parts)
+    return _plain(answer.entry.title, answer_sections(answer))
 
 
 def render_entry(entry: Entry) -> str:
-    parts = [entry.title.upper()]
-    for heading, lines in entry_sections(entry):
+    return _plain(entry.title, entry_sections(entry))
+
+
+def _plain(title: str, sections: list[tuple[str, list[str]]]) -> str:
+    parts = [title.upper()]
+    for heading, lines in sections:
         block = "\n".join(lines)
         parts.append(f"{heading}:\n{block}" if heading else block)
     return "\n\n".join(parts)
-
-
-def render_result(result: SearchResult, *, recorded: bool = False) -> str:
-    """The reply to a question. ``recorded``: the question was stored for staff, and the citizen is told so."""
-    if result.status is Status.ANSWERED and result.best:
-        return render_entry(result.best.entry)
-    if result.status is Status.SUGGESTED:
-        lines = [texts.DID_YOU_MEAN] + [f"  {i}. {c.entry.title}" for i, c in enumerate(result.choices, 1)]
-        return "\n".join(lines)
-    lines = [f"{texts.NOT_FOUND} {texts.RECORDED}" if recorded else texts.NOT_FOUND]
-    if result.suggestions:
-        lines += ["", texts.CLOSEST] + [f"  • {c.entry.title}" for c in result.suggestions]
-    lines += ["", texts.HUMAN_HELP]
-    return "\n".join(lines)
 
 
 def explain_text(result: SearchResult) -> str:

@@ -183,7 +183,6 @@ ZALO_GREETING = (
     "Trợ lý không bao giờ hỏi mật khẩu, mã OTP hay số tài khoản của bạn."
 )
 ZALO_FEEDBACK_HINT = "Câu trả lời có giúp được bạn không? Gõ 👍 hoặc 👎."
-ZALO_PICK = "Bạn gõ số {numbers} để xem mục tương ứng."
 
 # Knowledge directory (KNOWLEDGE_DIR) not writable: the assistant serves, edits are off.
 EDITS_OFF = (

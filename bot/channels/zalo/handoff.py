@@ -24,12 +24,13 @@ log = logging.getLogger("tro_ly_so.zalo")
 CHANNEL = "zalo"
 CONSENT_SECONDS = 15 * 60
 HOTRO = "hotro"  # one word, like a command: "hỗ trợ cài VNeID" is an ordinary question
-YES = {"dong y", "đong y", "co", "ok", "yes", "gui", "dong y gui"}
+YES = {"dong y", "co", "ok", "yes", "gui", "dong y gui"}
 NO = {"khong", "ko", "k", "huy", "thoi", "no", "khong gui"}
 
 
 def folded_words(text: str) -> str:
-    return " ".join(fold(w) for w in text.lower().replace("đ", "d").split())
+    """Accent-free words, "ĐỒNG Ý" → "dong y" (fold lowers and maps đ itself)."""
+    return " ".join(fold(w) for w in text.split())
 
 
 @dataclass
