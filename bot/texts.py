@@ -162,12 +162,12 @@ STAFF_DELIVERY_FAILED = "⚠️ Không gửi được cho người hỏi {ref} (
 TICKETS_NONE = "Không có câu hỏi nào đang chờ."
 # Hand-off on channels without buttons (Zalo): typed words instead of taps.
 HANDOFF_OFFER_TEXT = "🙋 Muốn nhờ cán bộ trả lời, bạn gõ: HOTRO"
-CONSENT_TEXT = (
+CONSENT_SHARED = (  # what is shared, on channels without a Telegram name (web chat, Zalo)
     "Trợ lý sẽ gửi cho cán bộ của xã, phường:\n"
     "• nội dung câu hỏi: “{text}”\n"
-    "Không gửi gì khác (không gửi số điện thoại hay tài khoản). Cán bộ trả lời qua trợ lý này.\n"
-    "Gõ ĐỒNG Ý để gửi, hoặc KHÔNG để huỷ."
+    "Không gửi gì khác (không gửi số điện thoại hay tài khoản). Cán bộ trả lời qua trợ lý này."
 )
+CONSENT_TEXT = CONSENT_SHARED + "\nGõ ĐỒNG Ý để gửi, hoặc KHÔNG để huỷ."  # Zalo: agreed by typing
 HANDOFF_NEEDS_CHAT = (
     "Để cán bộ trả lời lại được cho bạn, hãy hỏi từ trang trò chuyện của trợ lý (trình duyệt cần cho phép "
     "cookie). " + HUMAN_HELP

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import threading
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta, timezone
 from typing import Any
 
+from bot import texts
 from bot.redact import redact
 from bot.store import Store, connect, iso
 
+log = logging.getLogger("tro_ly_so.handoff")
 VIETNAM = timezone(timedelta(hours=7))
 
 
@@ -207,3 +212,24 @@ class TicketDesk:
         for ticket_id in stale:
             self.close(ticket_id, note="tự đóng do không có hoạt động")
         return stale
+
+
+async def hand_over(
+    desk: TicketDesk,
+    hours: WorkingHours,
+    post: Callable[[dict[str, Any]], Awaitable[int]],
+    ticket: dict[str, Any],
+    errors: tuple[type[BaseException], ...] = (Exception,),
+) -> tuple[str, bool]:
+    """Post a ticket the citizen agreed to send to the staff group and open it, from any channel.
+
+    Returns what to tell the citizen and whether it reached staff. If the staff group cannot be reached
+    (``errors``), the ticket is opened with a note and waits in the console."""
+    try:
+        posted = await post(ticket)
+    except errors as exc:
+        log.error("could not post ticket %s to the staff group: %s", ref(ticket["id"]), exc)
+        await asyncio.to_thread(desk.open, ticket["id"], None, f"chưa chuyển được tới nhóm cán bộ: {exc}")
+        return texts.TICKET_NOT_DELIVERED.format(ref=ref(ticket["id"])), False
+    await asyncio.to_thread(desk.open, ticket["id"], posted)
+    return texts.TICKET_SENT.format(ref=ref(ticket["id"]), expectation=hours.expectation(datetime.now(UTC))), True

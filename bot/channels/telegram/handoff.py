@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import datetime
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -16,7 +17,7 @@ from telegram.ext import ContextTypes
 from bot import texts
 from bot.channels.telegram import callbacks
 from bot.channels.telegram.render import button
-from bot.tickets import VIETNAM, TicketDesk, WorkingHours, ref, waited
+from bot.tickets import VIETNAM, TicketDesk, hand_over, ref, waited
 
 log = logging.getLogger("tro_ly_so.handoff")
 
@@ -126,18 +127,10 @@ async def consent(update: Update, context: ContextTypes.DEFAULT_TYPE, action: ca
     if ticket["state"] != "draft":  # a second tap: already sent
         await query.message.reply_html(escape(texts.TICKET_SENT.format(ref=ref(ticket["id"]), expectation="")))
         return
-    try:
-        posted = await post_ticket(context.bot, context.bot_data["staff_chat_id"], ticket)
-    except UNDELIVERABLE as exc:
-        log.error("could not post ticket %s to the staff group: %s", ref(ticket["id"]), exc)
-        await asyncio.to_thread(desk.open, ticket["id"], None, f"chưa chuyển được tới nhóm cán bộ: {exc}")
-        await query.message.reply_html(escape(texts.TICKET_NOT_DELIVERED.format(ref=ref(ticket["id"]))))
-        return
-    await asyncio.to_thread(desk.open, ticket["id"], posted)
-    hours: WorkingHours = context.bot_data["work_hours"]
+    post = functools.partial(post_ticket, context.bot, context.bot_data["staff_chat_id"])
+    said, delivered = await hand_over(desk, context.bot_data["work_hours"], post, ticket, UNDELIVERABLE)
     follow = InlineKeyboardMarkup([[button(texts.FOLLOW_UP, callbacks.FollowUp(ticket["id"]))]])
-    text = texts.TICKET_SENT.format(ref=ref(ticket["id"]), expectation=hours.expectation(datetime.now(UTC)))
-    await query.message.reply_html(escape(text), reply_markup=follow)
+    await query.message.reply_html(escape(said), reply_markup=follow if delivered else None)
 
 
 async def follow_up_button(update: Update, context: ContextTypes.DEFAULT_TYPE, action: callbacks.FollowUp) -> None:

@@ -11,13 +11,12 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from aiohttp import web
 
 from bot import texts
 from bot import web_pages as pages
-from bot.tickets import TicketDesk, WorkingHours, ref
+from bot.tickets import TicketDesk, WorkingHours, hand_over, ref
 
 log = logging.getLogger("tro_ly_so.web")
 CHANNEL = "web"
@@ -53,7 +52,7 @@ async def start(request: web.Request, visitor: str, last_question: str | None) -
             return web.json_response({"html": pages.e(texts.HOTRO_TEXT_USAGE.replace("HOTRO", "câu hỏi"))})
         ticket_id = await asyncio.to_thread(desk.draft, 0, "", last_question, [], CHANNEL, visitor)
         ticket = await asyncio.to_thread(desk.get, ticket_id)
-        consent = texts.CONSENT_TEXT.format(text=(ticket or {}).get("text", "")[:500]).split("\n")[:-1]
+        consent = texts.CONSENT_SHARED.format(text=(ticket or {}).get("text", "")[:500]).split("\n")
         buttons = (
             f'<p><button class="light" data-handoff="yes">{pages.e(texts.CONSENT_YES)}</button> '
             f'<button class="light" data-handoff="no">{pages.e(texts.CONSENT_NO)}</button></p>'
@@ -62,15 +61,8 @@ async def start(request: web.Request, visitor: str, last_question: str | None) -
     draft = await asyncio.to_thread(desk.latest_draft_of, CHANNEL, visitor)
     if step == "no" or draft is None:
         return web.json_response({"html": pages.e(texts.CONSENT_DECLINED if step == "no" else texts.STALE_BUTTON)})
-    try:
-        posted = await handoff.post(draft)
-    except Exception as exc:  # the staff group unreachable: the ticket waits in the console
-        log.error("could not post ticket %s to the staff group: %s", ref(draft["id"]), exc)
-        await asyncio.to_thread(desk.open, draft["id"], None, f"chưa chuyển được tới nhóm cán bộ: {exc}")
-        return web.json_response({"html": pages.e(texts.TICKET_NOT_DELIVERED.format(ref=ref(draft["id"])))})
-    await asyncio.to_thread(desk.open, draft["id"], posted)
-    sent = texts.TICKET_SENT.format(ref=ref(draft["id"]), expectation=handoff.hours.expectation(datetime.now(UTC)))
-    return web.json_response({"html": pages.e(sent), "ticket": True})
+    said, delivered = await hand_over(desk, handoff.hours, handoff.post, draft)
+    return web.json_response({"html": pages.e(said), "ticket": True} if delivered else {"html": pages.e(said)})
 
 
 async def replies(request: web.Request, visitor: str) -> web.Response:

@@ -14,10 +14,9 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from bot import texts
-from bot.tickets import TicketDesk, WorkingHours, ref
+from bot.tickets import TicketDesk, WorkingHours, hand_over, ref
 from knowledge.syllable import fold
 
 log = logging.getLogger("tro_ly_so.zalo")
@@ -71,11 +70,5 @@ class ZaloHandoff:
             return texts.UNKNOWN_ENTRY
         if ticket["state"] != "draft":
             return texts.TICKET_SENT.format(ref=ref(ticket_id), expectation="")
-        try:
-            posted = await self.post(ticket)
-        except Exception as exc:  # the staff group unreachable: the ticket waits in the console
-            log.error("could not post ticket %s to the staff group: %s", ref(ticket_id), exc)
-            await asyncio.to_thread(self.desk.open, ticket_id, None, f"chưa chuyển được tới nhóm cán bộ: {exc}")
-            return texts.TICKET_NOT_DELIVERED.format(ref=ref(ticket_id))
-        await asyncio.to_thread(self.desk.open, ticket_id, posted)
-        return texts.TICKET_SENT.format(ref=ref(ticket_id), expectation=self.hours.expectation(datetime.now(UTC)))
+        said, _ = await hand_over(self.desk, self.hours, self.post, ticket)
+        return said
