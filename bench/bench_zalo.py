@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import json
 import logging
 import statistics
@@ -34,12 +33,11 @@ from aiohttp import web
 from bench_telegram import QUESTIONS as TELEGRAM_QUESTIONS  # bench/ is on the path when run as a script
 
 from bot.channels.zalo import signature
-from bot.config import Settings
 from bot.engine import Engine
 from bot.store import Store
 from bot.web import build_web_app
 from knowledge import build_index
-from tests.fake_zalo import APP_ID, APP_SECRET, OA_SECRET_KEY, FakeZalo, webhook
+from tests.fake_zalo import OA_SECRET_KEY, FakeZalo, webhook, zalo_settings
 
 QUESTIONS = TELEGRAM_QUESTIONS  # the same citizens' questions as the Telegram bench
 CONCURRENCY = 32
@@ -139,17 +137,7 @@ async def main_async(events: int) -> int:
         store = Store(Path(tmp) / "bench.sqlite")
 
         def ours(fake: FakeZalo) -> web.Application:
-            settings = dataclasses.replace(
-                Settings(),
-                zalo_app_id=APP_ID,
-                zalo_app_secret=APP_SECRET,
-                zalo_oa_secret_key=OA_SECRET_KEY,
-                zalo_access_token="at-1",
-                zalo_refresh_token="rt-1",
-                zalo_api_url=fake.url,
-                zalo_oauth_url=fake.url,
-            )
-            return build_web_app(settings, Engine(index), store, store)
+            return build_web_app(zalo_settings(fake), Engine(index), store, store)
 
         rows: list[tuple[str, tuple[float, float, float]]] = []
         for name, make in (("verify + 200", floor_verify), ("verify + echo", floor_echo), ("ours", ours)):

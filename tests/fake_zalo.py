@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import itertools
 import json
 import time
@@ -19,6 +20,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.channels.zalo import signature
+from bot.config import Settings
 
 APP_ID = "1234567890123456789"
 APP_SECRET = "app-secret"
@@ -177,3 +179,18 @@ def webhook(
     mac = signature.header_value(app_id, raw, timestamp, key)
     headers = {"Content-Type": "application/json", signature.HEADER: mac}
     return raw, headers
+
+
+def zalo_settings(fake: FakeZalo, **changes: Any) -> Settings:
+    """Settings of an OA connected to this fake (tests and bench/bench_zalo.py)."""
+    return dataclasses.replace(
+        Settings(),
+        zalo_app_id=APP_ID,
+        zalo_app_secret=APP_SECRET,
+        zalo_oa_secret_key=OA_SECRET_KEY,
+        zalo_access_token="at-1",
+        zalo_refresh_token="rt-1",
+        zalo_api_url=fake.url,
+        zalo_oauth_url=fake.url,
+        **changes,
+    )

@@ -4,7 +4,6 @@ API on 127.0.0.1 (tests/fake_zalo.py), records in a real SQLite file."""
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import hashlib
 import logging
 
@@ -23,23 +22,9 @@ from bot.render_text import render_entry
 from bot.store import Store
 from bot.web import build_web_app
 from knowledge import build_index
-from tests.fake_zalo import APP_ID, APP_SECRET, OA_SECRET_KEY, FakeZalo, webhook
+from tests.fake_zalo import APP_ID, APP_SECRET, FakeZalo, webhook, zalo_settings
 
 USER = "8210000000000000001"
-
-
-def zalo_settings(fake: FakeZalo, **changes) -> Settings:
-    return dataclasses.replace(
-        Settings(),
-        zalo_app_id=APP_ID,
-        zalo_app_secret=APP_SECRET,
-        zalo_oa_secret_key=OA_SECRET_KEY,
-        zalo_access_token="at-1",
-        zalo_refresh_token="rt-1",
-        zalo_api_url=fake.url,
-        zalo_oauth_url=fake.url,
-        **changes,
-    )
 
 
 async def serve(index, store, settings):

@@ -16,10 +16,9 @@ from bot.engine import Engine
 from bot.runner import serve
 from bot.store import Store
 from tests.fake_telegram import BOT, FakeTelegram
-from tests.fake_zalo import FakeZalo, webhook
+from tests.fake_zalo import FakeZalo, webhook, zalo_settings
 from tests.telegram_harness import TOKEN
 from tests.test_runner import free_port
-from tests.test_zalo import zalo_settings
 
 STAFF = -100777
 USER = "8210000000000000001"
