@@ -128,13 +128,20 @@ class PhraseTable:
     def build(cls, pairs: Iterable[tuple[str, str]], ambiguous: frozenset[str] = frozenset()) -> PhraseTable:
         """``ambiguous``: folded keys shared by several known words; one-word phrases on them match only
         text typed with the same accents."""
-        table: dict[str, list[_Entry]] = {}
+        entries = []
         for phrase, replacement in pairs:
             src = tuple(make_token(w) for w in words(phrase))
             dst = tuple(make_token(w, marked=True) for w in words(replacement))
             if src:
-                strict = len(src) == 1 and src[0].folded in ambiguous
-                table.setdefault(src[0].folded, []).append((src, dst, strict))
+                entries.append((src, dst, len(src) == 1 and src[0].folded in ambiguous))
+        return cls.of(entries)
+
+    @classmethod
+    def of(cls, entries: Iterable[_Entry]) -> PhraseTable:
+        """Index (phrase, replacement, strict) entries by their first folded key, longest phrase first."""
+        table: dict[str, list[_Entry]] = {}
+        for entry in entries:
+            table.setdefault(entry[0][0].folded, []).append(entry)
         return cls({k: tuple(sorted(v, key=lambda p: -len(p[0]))) for k, v in table.items()})
 
     def spans(self, tokens: tuple[Token, ...] | list[Token]) -> list[tuple[int, int, str]]:
@@ -240,13 +247,13 @@ class Normalizer:
     def _table(self, pairs: Iterable[tuple[str, str]]) -> PhraseTable:
         """A phrase table over normalized text: a cue written "cccd" or "ko" finds what questions become.
         Cues match accents the citizen typed, and forgive accents left out."""
-        table: dict[str, list[_Entry]] = {}
+        entries = []
         for phrase, replacement in pairs:
             src = tuple(self.phrases.rewrite(self._expand(words(phrase), [])))
             if src:
                 # Not strict: an unaccented "co" in "co lam online duoc khong" is the filler "có" here.
-                table.setdefault(src[0].folded, []).append((src, (Token(replacement, replacement, True),), False))
-        return PhraseTable({k: tuple(sorted(v, key=lambda p: -len(p[0]))) for k, v in table.items()})
+                entries.append((src, (Token(replacement, replacement, True),), False))
+        return PhraseTable.of(entries)
 
     def _is_known(self, word: str) -> bool:
         return word in self.abbreviations or syllable.fold(word) in self.known_folded
