@@ -76,23 +76,16 @@ class Conversation:
                 return self.place_choice(channel, user, chosen)
             return self.open(channel, user, chosen, from_choices=recent.choices_learn)
         index = self._index()
+        now = self.clock()
         found = self._place(index, text)
         if found is not None:
-            place, kept = found
-            # The address is personal data: records keep only the commune-level summary.
-            status = Status(place.status)
-            METRICS.question(channel, status.value)
-            summary = SearchResult(kept, status, None)
-            safely("question", self.recorder.question, channel=channel, user_id=user, text=kept, result=summary)
-            recent.question, recent.best, recent.score = None, None, 0.0
-            recent.choices = tuple(p for _, p in place.choices) + tuple(e.id for e in place.related)
-            recent.choices_at, recent.choices_learn = self.clock(), False
-            return place
-        result = index.search(text)
-        now = self.clock()
-        reply, recorded = self._decide(index, recent, text, result, now)
+            reply, kept = found  # the address is personal data: records keep only the commune-level summary
+            recorded = SearchResult(kept, Status(reply.status), None)
+        else:
+            kept = text
+            reply, recorded = self._decide(index, recent, text, index.search(text), now)
         METRICS.question(channel, recorded.status.value)
-        safely("question", self.recorder.question, channel=channel, user_id=user, text=text, result=recorded)
+        safely("question", self.recorder.question, channel=channel, user_id=user, text=kept, result=recorded)
         self._remember(recent, reply, text, recorded, now)
         return reply
 
@@ -120,8 +113,7 @@ class Conversation:
             return Notice("unknown_entry", texts.STALE_BUTTON)
         place = _place_reply(self._index(), found)
         recent = self.memory.get((channel, str(user)))
-        recent.choices = tuple(p for _, p in place.choices) + tuple(e.id for e in place.related)
-        recent.choices_at = self.clock()
+        recent.choices, recent.choices_at = place.choice_keys, self.clock()
         return place
 
     def _place(self, index: Index, text: str) -> tuple[Place, str] | None:
@@ -232,6 +224,9 @@ class Conversation:
             recent.choices, recent.choices_learn = tuple(e.id for e in reply.entries), True
         elif isinstance(reply, NoAnswer):
             recent.choices = tuple(e.id for e in reply.closest)
+        elif isinstance(reply, Place):
+            recent.question = None  # an address: never a phrasing to learn, never paired with feedback
+            recent.choices = reply.choice_keys
 
 
 _PLACE_STATUS = {"converted": "answered", "reverse": "answered", "office": "answered", "ambiguous": "suggested"}

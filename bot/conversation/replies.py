@@ -61,6 +61,11 @@ class Place:
     offer_handoff: bool = False
     status: str = "answered"  # what records keep: answered / suggested / unanswered
 
+    @property
+    def choice_keys(self) -> tuple[str, ...]:
+        """What "1", "2", "3" pick on channels without buttons: the choices, then the next steps."""
+        return tuple(payload for _, payload in self.choices) + tuple(e.id for e in self.related)
+
 
 @dataclass(frozen=True)
 class Notice:
