@@ -39,7 +39,7 @@ from bot.console.accounts import (
     password_matches,
 )
 from bot.console.upgrades import register_upgrade_routes
-from bot.conversation import Conversation, NoAnswer, Place
+from bot.conversation import Conversation, wants_a_person
 from bot.engine import Engine
 from bot.faq_editor import EditRefused, add_phrasing
 from bot.flood import FloodGuard
@@ -176,8 +176,7 @@ async def ask(request: web.Request) -> web.Response:
     result = getattr(reply, "result", None)
     status = result.status.value if result is not None else "notice"
     body = pages.reply_html(reply)
-    wants_person = isinstance(reply, NoAnswer) or (isinstance(reply, Place) and reply.offer_handoff)
-    if wants_person and WEB_HANDOFF in request.app:
+    if WEB_HANDOFF in request.app and wants_a_person(reply):
         body += web_handoff.offer_button()
     return web.json_response({"status": status, "html": body})
 

@@ -76,3 +76,9 @@ class Notice:
 
 
 Reply = Answer | Choices | NoAnswer | AskBack | Place | Notice
+
+
+def wants_a_person(reply: Reply) -> bool:
+    """Whether the reply should offer the hand-off to staff: an honest no-answer, or an address question
+    whose honest answer is "not confirmed yet"."""
+    return isinstance(reply, NoAnswer) or (isinstance(reply, Place) and reply.offer_handoff)

@@ -22,7 +22,7 @@ from bot.channels.zalo.events import NON_TEXT, Event, describe, parse
 from bot.channels.zalo.handoff import ZaloHandoff, folded_words
 from bot.channels.zalo.tokens import TokenPair, TokenStore
 from bot.config import Settings
-from bot.conversation import Answer, Conversation, NoAnswer, Notice, Place
+from bot.conversation import Answer, Conversation, Notice, wants_a_person
 from bot.engine import Engine
 from bot.metrics import METRICS
 from bot.records import Recorder
@@ -80,14 +80,14 @@ class ZaloChannel:
     async def replies(self, event: Event) -> list[str]:
         if event.kind == "text":
             text = event.text[:4096]
-            last = self.conversation.last_question(CHANNEL, event.user_id)
             if self.handoff is not None:
+                last = self.conversation.last_question(CHANNEL, event.user_id)
                 taken = await self.handoff.take(event.user_id, text, last)
                 if taken is not None:
                     return taken
             helpful = FEEDBACK.get(folded_words(text))
-            answered = self.conversation.last_answer(CHANNEL, event.user_id)
-            if helpful is not None and answered:
+            answered = self.conversation.last_answer(CHANNEL, event.user_id) if helpful is not None else None
+            if answered:
                 self.conversation.feedback(CHANNEL, event.user_id, answered, helpful)
                 return [texts.THANKS_HELPFUL if helpful else texts.THANKS_NOT_HELPFUL]
             reply = self.conversation.ask(CHANNEL, event.user_id, text)
@@ -97,11 +97,7 @@ class ZaloChannel:
             rendered = render_reply(reply, numbered=True)
             if isinstance(reply, Answer):
                 rendered += "\n\n" + texts.ZALO_FEEDBACK_HINT
-            if (
-                isinstance(reply, NoAnswer | Place)
-                and self.handoff is not None
-                and getattr(reply, "offer_handoff", True)
-            ):
+            if self.handoff is not None and wants_a_person(reply):
                 rendered += "\n\n" + self.handoff.offer_line()
             return [rendered]
         if event.kind in NON_TEXT:
