@@ -139,9 +139,7 @@ def reply_html(reply: Reply) -> str:
             )
             return head + body + related + feedback_buttons(reply.entry.id)
         case Choices():
-            return f"<p>{e(texts.DID_YOU_MEAN)}</p>" + choice_buttons(list(reply.entries)).replace(
-                "<button ", '<button data-choice="1" '
-            )
+            return f"<p>{e(texts.DID_YOU_MEAN)}</p>" + choice_buttons(list(reply.entries), choice=True)
         case NoAnswer():
             html = f"<p>{e(texts.NOT_FOUND)}{' ' + e(texts.RECORDED) if reply.recorded else ''}</p>"
             if reply.closest:
@@ -161,10 +159,13 @@ def reply_html(reply: Reply) -> str:
     raise TypeError(reply)
 
 
-def choice_buttons(entries: list[Entry], label: str = "") -> str:
-    if label:
-        return "".join(f'<p><button class="light" data-open="{e(x.id)}">{e(label)}</button></p>' for x in entries)
-    return "".join(f'<p><button class="light" data-open="{e(x.id)}">{e(x.title)}</button></p>' for x in entries)
+def choice_buttons(entries: list[Entry], label: str = "", choice: bool = False) -> str:
+    """A button per entry (its title, or ``label``); ``choice``: a "Có phải bạn muốn hỏi" pick, which
+    teaches a phrasing."""
+    mark = ' data-choice="1"' if choice else ""
+    return "".join(
+        f'<p><button{mark} class="light" data-open="{e(x.id)}">{e(label or x.title)}</button></p>' for x in entries
+    )
 
 
 def feedback_buttons(entry_id: str) -> str:
