@@ -594,7 +594,7 @@ async def decide_candidate(request: web.Request) -> web.Response:
         raise web.HTTPFound("/admin/learning?" + urlencode({"msg": pages.texts.EDITS_OFF}))
     from bot.console.history import console_change
 
-    path = Path(entry.origin.rpartition(":")[0])
+    path = Path(entry.file)
     async with console_change(request, entry_id, note=f"thêm cách hỏi: {question}"):  # in the entry's history
         try:
             await asyncio.to_thread(add_phrasing, path, entry_id, question, knowledge=engine.files)

@@ -143,8 +143,7 @@ def _cross_check(entries: list[Entry], sectors: dict[str, Sector], normalizer: N
     seen_ids: dict[str, Entry] = {}
     seen_phrasings: dict[str, list[tuple[Entry, str, str, bool]]] = {}
     for entry in entries:
-        file, _, line = entry.origin.rpartition(":")
-        at = int(line) if line.isdigit() else None
+        file, at = entry.file, entry.line
         if entry.id in seen_ids:
             problems.append(
                 Problem(
@@ -247,8 +246,7 @@ def _check_related(entries: dict[str, Entry]) -> list[Problem]:
     problems: list[Problem] = []
 
     def at(entry: Entry) -> tuple[str, int | None]:
-        file, _, line = entry.origin.rpartition(":")
-        return file, int(line) if line.isdigit() else None
+        return entry.file, entry.line
 
     for entry in entries.values():
         for other in entry.related:

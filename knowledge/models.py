@@ -51,6 +51,16 @@ class Entry:
     def is_procedure(self) -> bool:
         return self.kind == "procedure"
 
+    @property
+    def file(self) -> str:
+        """The file the entry was read from (its ``origin`` without the line)."""
+        return self.origin.rpartition(":")[0]
+
+    @property
+    def line(self) -> int | None:
+        number = self.origin.rpartition(":")[2]
+        return int(number) if number.isdigit() else None
+
 
 # The parts of a procedure a citizen may ask for on their own ("lệ phí bao nhiêu"), in reading order.
 PART_NAMES = ("documents", "fee", "processing_time", "where", "online", "penalty", "legal_basis")

@@ -280,7 +280,7 @@ async def entry_page(request: web.Request) -> web.Response:
     entry = _find(request, entry_id)
     if entry is None:
         raise web.HTTPNotFound(text="Không tìm thấy mục này. Có thể mục đã bị xoá khỏi tệp.")
-    path = Path(entry.origin.rpartition(":")[0])
+    path = Path(entry.file)
     raw, _ = ed.find(ed.load(path.read_text(encoding="utf-8")), entry_id)
     on_disk = ed.file_entries(path).get(entry_id, entry)
     state = FormState(entry_id, entry.kind, ed.form_values(raw, entry.kind), ed.snapshot_json(on_disk))
@@ -372,7 +372,7 @@ async def _save(
     async with request.app[LOCK]:
         sources = _sources(request)
         existing = _find(request, entry_id)
-        path = new_file if existing is None else Path(existing.origin.rpartition(":")[0])
+        path = new_file if existing is None else Path(existing.file)
         if path is None:
             raise web.HTTPNotFound(text="Không tìm thấy mục này.")
         original = path.read_text(encoding="utf-8")

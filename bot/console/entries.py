@@ -94,7 +94,7 @@ def _yaml() -> YAML:
 def entry_path(catalogue: Catalogue, entry_id: str) -> Path | None:
     """The file an entry lives in, as the loader read it (its origin), never a guessed path."""
     entry = catalogue.entries.get(entry_id) or catalogue.retired.get(entry_id)
-    return Path(entry.origin.rpartition(":")[0]) if entry else None
+    return Path(entry.file) if entry else None
 
 
 def find(data: Any, entry_id: str) -> tuple[CommentedMap | None, str]:
