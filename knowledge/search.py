@@ -432,11 +432,14 @@ class Index:
         return SearchResult(question, status, best, suggestions, explanation, asked, fragment, safety is not None)
 
     def topic_words(self, question: str) -> str:
-        """The question without words that name no subject: "còn khai tử thì sao" → "khai tử"."""
+        """The question without words that name no subject: "còn khai tử thì sao" → "khai tử"; "" when it
+        has none of them (asking again would only repeat the same search)."""
         norm = self.normalizer.normalize(question)
         covered: set[int] = set()
         for start, length, _ in self.normalizer.followup.spans(norm.tokens):
             covered.update(range(start, start + length))
+        if not covered:
+            return ""
         return " ".join(t.text for i, t in enumerate(norm.tokens) if i not in covered)
 
     def _safety(self, norm: Normalized, cands: list[Candidate]) -> Candidate | None:

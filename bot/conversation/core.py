@@ -171,7 +171,7 @@ class Conversation:
         if short and not result.fragment:
             # "còn khai tử thì sao": conversational words dilute a clear subject; try it without them.
             bare = index.topic_words(text)
-            if bare and bare != text:
+            if bare:
                 alone = index.search(bare)
                 if alone.status is Status.ANSWERED and alone.best and not alone.fragment:
                     return self._answer(index, alone.best.entry, result.parts, result=result), alone
