@@ -168,19 +168,18 @@ class Index:
         self.weights = weights or Weights()
         self.normalizer = Normalizer(lexicon, _catalogue_words(catalogue, lexicon))
         self.lexicon = lexicon
-        self._title_products: dict[str, frozenset[str]] = {}
-        if lexicon.products:
-            titles = self.normalizer.normalize_many([e.title for e in catalogue.entries.values()])
-            for entry, norm in zip(catalogue.entries.values(), titles, strict=True):
-                named = self._products(norm.tokens)
-                if named:
-                    self._title_products[entry.id] = named
         pairs = [
             (entry.id, p)
             for entry in catalogue.entries.values()
             for p in dict.fromkeys((entry.title, *entry.questions))
         ]
         normalized = self.normalizer.normalize_many([p for _, p in pairs])
+        # Apps and portals each title names, from the titles just normalized (each is its entry's first text).
+        self._title_products: dict[str, frozenset[str]] = {}
+        if lexicon.products:
+            for (eid, p), norm in zip(pairs, normalized, strict=True):
+                if p == catalogue.entries[eid].title and (named := self._products(norm.tokens)):
+                    self._title_products[eid] = named
         docs = [(eid, p, norm) for (eid, p), norm in zip(pairs, normalized, strict=True) if norm.tokens]
         # One posting per occurrence: a word repeated in a phrasing is read twice (tf = 2, without BM25's
         # saturation, which hardly matters in phrasings of ten words).
