@@ -103,3 +103,25 @@ def test_thresholds_are_configurable(index):
     assert strict.search(question).status is not Status.ANSWERED
     env = {"MATCH_ANSWER": "0.8", "MATCH_SUGGEST": "0.6", "MATCH_MARGIN": "0.1"}
     assert Thresholds.from_env(env) == Thresholds(answer=0.8, suggest=0.6, margin=0.1)
+
+
+def test_a_middling_score_is_answered_when_the_topic_reading_agrees(index):
+    # 0.72 on its best phrasing alone; all phrasings of "lợi ích chuyển đổi số" together pick it too.
+    question = "chuyển đổi số thì người dân như tôi được lợi gì"
+    result = index.search(question)
+    assert result.status is Status.ANSWERED
+    assert result.best.entry.id == "loi-ich-chuyen-doi-so"
+    assert 0.5 <= result.score < index.thresholds.answer, "the agreement, not the score alone, answered it"
+    alone = Index(index.catalogue, read_lexicon()[0], Thresholds(agreed=0.99))
+    assert alone.search(question).status is Status.SUGGESTED
+
+
+def test_a_middling_score_the_topic_reading_disputes_is_offered_not_answered(index):
+    # The best phrasing is about a locked account; the topic reading says keeping the account safe.
+    result = index.search("bao mat tai khoan vneid the nao")
+    assert result.status is Status.SUGGESTED
+    assert "vneid-an-toan" in {c.entry.id for c in result.choices}
+
+
+def test_the_agreed_threshold_is_configurable():
+    assert Thresholds.from_env({"MATCH_AGREED": "0.55"}).agreed == 0.55
