@@ -17,7 +17,7 @@ import os
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
@@ -25,6 +25,7 @@ from rapidfuzz.distance import Levenshtein
 
 from knowledge.models import Candidate, Catalogue, Explanation, SearchResult, Status
 from knowledge.normalize import Lexicon, Normalized, Normalizer, Token, vocabulary_of
+from knowledge.sentences import sentences
 
 K1, B = 1.2, 0.3  # BM25; phrasings are short, so length matters little
 TOKEN_SET = fuzz.token_set_ratio  # did best on Vietnamese in our measurements; WRatio did badly
@@ -301,7 +302,9 @@ class Index:
     def _repair_typos(self, norm: Normalized) -> Normalized:
         tokens, notes = [], list(norm.notes)
         for t in norm.tokens:
-            fixed = self._correct(t.folded)
+            # A word typed with its accents is a word the citizen meant ("luôn", "rẫy"), merely one the
+            # catalogue does not use: "repairing" it into a catalogue word ("muốn") would invent evidence.
+            fixed = None if t.marked and t.text != t.folded else self._correct(t.folded)
             if fixed:
                 notes.append(f"{t.text} → {fixed} (lỗi gõ)")
                 tokens.append(Token(fixed, fixed, False))
@@ -431,6 +434,22 @@ class Index:
         return found
 
     def _search(self, question: str, *, explain: bool, limit: int) -> SearchResult:
+        found = self._search_text(question, explain=explain, limit=limit)
+        if found.status is Status.ANSWERED or found.fragment:
+            return found
+        # A situation first, then the question: a sentence may be answered where the whole message was not,
+        # if the whole message also came near that topic (a sentence alone must not open a new subject).
+        near = {self.catalogue.topic(c.entry.id) for c in found.ranked}
+        for sentence in sentences(question):
+            part = self._search_text(sentence, explain=explain, limit=limit)
+            if part.status is Status.ANSWERED and self.catalogue.topic(part.best.entry.id) in near:
+                explanation = part.explanation
+                if explanation is not None:
+                    explanation = replace(explanation, notes=(f"trả lời theo câu «{sentence}»", *explanation.notes))
+                return replace(part, question=question, explanation=explanation)
+        return found
+
+    def _search_text(self, question: str, *, explain: bool, limit: int) -> SearchResult:
         norm = self._repair_typos(self.normalizer.normalize(question))
         best_by_entry: dict[str, tuple[float, _Doc, dict[str, float]]] = {}
         query = self._prepare(norm)

@@ -125,3 +125,47 @@ def test_a_middling_score_the_topic_reading_disputes_is_offered_not_answered(ind
 
 def test_the_agreed_threshold_is_configurable():
     assert Thresholds.from_env({"MATCH_AGREED": "0.55"}).agreed == 0.55
+
+
+def test_a_word_typed_with_its_accents_is_not_repaired_into_a_catalogue_word(index):
+    # "luôn" is not a typo of "muốn": it is a word the catalogue happens not to use.
+    notes = index.search("nghe loa thôn nói nên hỏi luôn: làm căn cước ở đâu", explain=True).explanation.notes
+    assert not any(note.startswith("luôn →") for note in notes), notes
+    assert any(note.startswith("vnied →") for note in index.search("quen mat khau vnied", explain=True).explanation.notes)
+
+
+def test_the_question_after_a_situation_is_answered_on_its_own(index):
+    message = (
+        "em chào anh chị ạ, em là công nhân đang làm ở Bình Dương, quê ở Kon Tum, giờ em muốn hỏi chút: "
+        "chuyen doi so nghia la gi vay Cảm ơn cán bộ nhiều."
+    )
+    assert index._search_text(message, explain=False, limit=3).status is not Status.ANSWERED, "the whole is not"
+    result = index.search(message, explain=True)
+    assert result.status is Status.ANSWERED
+    assert result.best.entry.id == "chuyen-doi-so-la-gi"
+    assert result.question == message, "records keep what the citizen wrote"
+    assert result.explanation.notes[0].startswith("trả lời theo câu")
+
+
+@pytest.fixture
+def farm(write_yaml):
+    text = faq_text(
+        ("thue-dat", "Thuế đất", ["nộp thuế đất", "thuế đất nộp ở đâu"]),
+        ("nuoi-bo", "Nuôi bò", ["vay vốn nuôi bò", "bò bị bệnh lở mồm long móng báo ai"]),
+        ("mua-lua", "Lúa mất mùa", ["lúa mất mùa có được hỗ trợ không", "mưa lũ hỏng lúa"]),
+        ("nuoi-heo", "Nuôi heo", ["heo bị dịch tả báo ai", "vay vốn nuôi heo"]),
+        ("ngo", "Trồng ngô", ["giống ngô mới", "ngô bị sâu"]),
+    )
+    catalogue, lexicon = load_catalogue([write_yaml("faq.yaml", text)], today=date(2026, 11, 23))
+    return Index(catalogue, lexicon)
+
+
+def test_a_sentence_alone_does_not_open_a_subject_the_message_never_came_near(farm):
+    message = (
+        "Nhà tôi nuôi bò với heo, bò bị lở mồm long móng, heo bị dịch tả, mưa lũ hỏng lúa, ngô bị sâu hết, vay "
+        "vốn không được. Thuế đất"
+    )
+    assert farm.search("Thuế đất").status is Status.ANSWERED, "the last sentence alone is answered"
+    assert "thue-dat" not in {c.entry.id for c in farm._search_text(message, explain=False, limit=3).ranked}
+    result = farm.search(message)
+    assert not (result.status is Status.ANSWERED and result.best.entry.id == "thue-dat")
