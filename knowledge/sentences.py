@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 LONG_MESSAGE = 12  # words; shorter messages are one question already
+MAX_PARTS = 8  # each part is a search of its own: a message of a hundred commas must not cost a hundred
 
 # Sentence ends, and the openers that announce the question ("cho hỏi", "xin hỏi", "hỏi luôn"), typed with
 # or without accents.
@@ -22,12 +23,18 @@ _BREAKS = re.compile(
 
 
 def sentences(message: str) -> list[str]:
-    """The message's sentences of two words or more, last first (the question tends to come last);
-    none for a short message or one that is a single sentence."""
+    """The message's sentences, and their tails after each comma, of two words or more: last first (the
+    question tends to come last), shortest first, at most ``MAX_PARTS``; none for a short message."""
     if len(message.split()) < LONG_MESSAGE:
         return []
-    parts = [p.strip(" ,-") for p in _BREAKS.split(message)]
-    parts = [p for p in parts if len(p.split()) >= 2]
-    if len(parts) < 2:
-        return []
-    return parts[::-1]
+    out: list[str] = []
+    for sentence in _BREAKS.split(message):
+        # Within a sentence the situation is often a clause or two before a comma: "mẹ em già yếu, nhà xa
+        # xã, làm căn cước ở đâu". Each tail after a comma is a candidate too, the shortest last.
+        clauses = [c.strip(" -") for c in sentence.split(",")]
+        for k in range(len(clauses)):
+            tail = ", ".join(c for c in clauses[k:] if c)
+            if len(tail.split()) >= 2 and tail not in out:
+                out.append(tail)
+    out = [part for part in out if part.strip(" ,-") != message.strip(" ,-")]
+    return out[::-1][:MAX_PARTS]

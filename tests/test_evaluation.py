@@ -68,3 +68,24 @@ def test_a_situation_written_first_does_not_hide_the_question(index, dev_set):
     assert report.answered_correct >= 0.93, report.summary()
     assert report.wrong <= 0.01, report.summary()
     assert report.out_of_scope_rejected == 1.0, report.summary()
+
+
+# The same, written as one sentence: the situation in clauses before a comma.
+CLAUSES = (
+    "bà già rồi mắt kém, nhà ở tận trong làng đi lại khó khăn, ",
+    "em đang đi làm công nhân xa nhà mấy năm nay chưa về quê được, ",
+    "ba mẹ tôi làm nông quanh năm, ít khi xuống xã, ",
+    "anh cho em hỏi với, em ít học nên không rành mấy vụ này, ",
+)
+ENDINGS = ("", " vậy anh", " thì phải làm sao đây", " nhờ cán bộ chỉ giùm")
+
+
+def test_a_situation_in_clauses_before_the_question_does_not_hide_it(index, dev_set):
+    # Before the tails after each comma were asked too: 88.7% right, 0.3% wrong, 43 of 43 refused.
+    long_set = [
+        replace(item, question=CLAUSES[k % 4] + item.question + ENDINGS[k // 4 % 4]) for k, item in enumerate(dev_set)
+    ]
+    report = evaluate(index, long_set)
+    assert report.answered_correct >= 0.93, report.summary()
+    assert report.wrong <= 0.01, report.summary()
+    assert report.out_of_scope_rejected == 1.0, report.summary()

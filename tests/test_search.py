@@ -170,3 +170,11 @@ def test_a_sentence_alone_does_not_open_a_subject_the_message_never_came_near(fa
     assert "thue-dat" not in {c.entry.id for c in farm._search_text(message, explain=False, limit=3).ranked}
     result = farm.search(message)
     assert not (result.status is Status.ANSWERED and result.best.entry.id == "thue-dat")
+
+
+def test_a_message_of_many_clauses_is_searched_a_bounded_number_of_times():
+    from knowledge.sentences import MAX_PARTS, sentences
+
+    message = ", ".join(f"câu số {i} dài dòng" for i in range(500))
+    assert len(sentences(message)) == MAX_PARTS
+    assert sentences("làm căn cước ở đâu") == [], "a short message is one question"
