@@ -36,7 +36,7 @@ SEARCH_MEMO = 4096  # recent questions whose results are kept (a few MiB at most
 TOPIC_REACH = 0.1  # within a topic, a procedure this close to the best is preferred when steps are asked
 PRODUCT_PENALTY = 0.75  # a phrasing naming another app than the question's
 TOPIC_TERMS = 20000  # terms whose per-topic weights are kept for the second reading
-TOPICS_PER_TERM = 64  # ...and in how many topics at most (the shipped catalogue has 170 topics)
+TOPICS_PER_TERM = 32  # ...and in how many topics at most (the shipped catalogue has 170 topics)
 TOPIC_B = 0.75  # BM25 length normalization of a topic's text (all its phrasings): these do vary in length
 COMMON_SHARE = 0.05  # terms in more phrasings than this share find no candidates on their own
 
@@ -374,9 +374,12 @@ class Index:
         n = len(self._topics)
         idf = math.log(1 + (n - len(tf) + 0.5) / (len(tf) + 0.5))
         norm = self._topic_norm
-        weights = {topic: idf * count * (K1 + 1) / (count + norm[topic]) for topic, count in tf.items()}
-        if len(weights) > TOPICS_PER_TERM:  # a common word: only where it weighs most can it decide
-            weights = dict(heapq.nlargest(TOPICS_PER_TERM, weights.items(), key=lambda item: item[1]))
+        # A common word: only where it weighs most can it decide. Its weight grows with the count, less
+        # for long topics: the topics with the most occurrences (twice as many as kept) hold the heaviest.
+        counted = tf.most_common(TOPICS_PER_TERM * 2) if len(tf) > TOPICS_PER_TERM else tf.items()
+        weights = {topic: idf * count * (K1 + 1) / (count + norm[topic]) for topic, count in counted}
+        if len(weights) > TOPICS_PER_TERM:
+            weights = {t: weights[t] for t in sorted(weights, key=weights.__getitem__, reverse=True)[:TOPICS_PER_TERM]}
         return weights
 
     def _prepare(self, norm: Normalized) -> _Query:
