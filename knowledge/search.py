@@ -449,7 +449,9 @@ class Index:
                 explanation = part.explanation
                 if explanation is not None:
                     explanation = replace(explanation, notes=(f"trả lời theo câu «{sentence}»", *explanation.notes))
-                return replace(part, question=question, explanation=explanation)
+                # "…: đăng ký tạm trú. Mất mấy ngày?": the topic is in one sentence, the part asked in another.
+                parts = tuple(dict.fromkeys((*part.parts, *found.parts)))
+                return replace(part, question=question, explanation=explanation, parts=parts)
         return found
 
     def _search_text(self, question: str, *, explain: bool, limit: int) -> SearchResult:

@@ -222,3 +222,22 @@ def test_a_new_bare_subject_gets_its_choices_not_a_carry_over(index):
     conv.ask("web", "v", "quen mk vneid")
     reply = conv.ask("web", "v", "căn cước")
     assert isinstance(reply, Choices)
+
+
+def test_telegram_long_message_situation_first_gets_the_part_it_asked(index):
+    # The topic and the part are in two sentences after a situation; records keep the whole message.
+    message = (
+        "em chào anh chị ạ, em là công nhân đang làm ở Bình Dương, quê ở Kon Tum, giờ em muốn hỏi chút: "
+        "đăng ký tạm trú. Mất mấy ngày?"
+    )
+
+    async def scenario(fake, app, rec):
+        fake.text(message)
+        [call] = await fake.wait_for("sendMessage")
+        text = call.params["text"]
+        assert "tạm trú" in text.split("\n")[0].lower()
+        assert "<b>Thời gian giải quyết:</b>" in text and "Các bước" not in text
+        assert [q["text"] for q in rec.questions] == [message]
+        assert rec.questions[0]["result"].parts == ("processing_time",)
+
+    play(index, scenario)

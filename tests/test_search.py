@@ -178,3 +178,14 @@ def test_a_message_of_many_clauses_is_searched_a_bounded_number_of_times():
     message = ", ".join(f"câu số {i} dài dòng" for i in range(500))
     assert len(sentences(message)) == MAX_PARTS
     assert sentences("làm căn cước ở đâu") == [], "a short message is one question"
+
+
+def test_the_part_asked_in_another_sentence_than_the_topic_is_kept(index):
+    message = (
+        "em chào anh chị ạ, em là công nhân đang làm ở Bình Dương, quê ở Kon Tum, giờ em muốn hỏi chút: "
+        "đăng ký tạm trú. Mất mấy ngày?"
+    )
+    result = index.search(message, explain=True)
+    assert result.explanation.notes[0] == "trả lời theo câu «đăng ký tạm trú»"
+    assert index.catalogue.topic(result.best.entry.id) == index.catalogue.topic("thu-tuc-dang-ky-tam-tru")
+    assert result.parts == ("processing_time",)
