@@ -17,7 +17,7 @@ from bot.web import build_web_app
 from knowledge.loader import DEFAULT_FAQ
 from tests.helpers import console_setup
 
-NEW_PHRASING = "app công an không cho vào nữa"  # unanswered before it is accepted
+NEW_PHRASING = "vô app định danh hoài không được"  # unanswered before it is accepted
 
 
 def run(tmp_path, scenario):
@@ -51,7 +51,7 @@ def run(tmp_path, scenario):
 
 def test_candidates_are_listed_with_counts_and_shown_escaped_and_redacted(tmp_path):
     async def scenario(client, store, engine, faq, csrf, page):
-        row = re.search(r'<tr data-candidate="app công an không cho vào nữa">.*?</tr>', page, re.S).group(0)
+        row = re.search(rf'<tr data-candidate="{NEW_PHRASING}">.*?</tr>', page, re.S).group(0)
         assert "<td>2</td>" in row and "chưa" in row  # twice, and the matcher does not answer it yet
         assert "<b>gọi</b>" not in page and "&lt;b&gt;gọi&lt;/b&gt;" in page
         assert "0912" not in page and "[số điện thoại]" in page
