@@ -10,7 +10,6 @@ the citizen typed break ties between folded collisions (bán/bàn/bạn).
 from __future__ import annotations
 
 import gc
-import heapq
 import itertools
 import math
 import os
@@ -38,6 +37,7 @@ PRODUCT_PENALTY = 0.75  # a phrasing naming another app than the question's
 TOPIC_TERMS = 20000  # terms whose per-topic weights are kept for the second reading
 TOPICS_PER_TERM = 32  # ...and in how many topics at most (the shipped catalogue has 170 topics)
 TOPIC_B = 0.75  # BM25 length normalization of a topic's text (all its phrasings): these do vary in length
+_ZEROS = itertools.repeat(0.0)  # the default of dict.get in map(): an endless iterator, never exhausted
 COMMON_SHARE = 0.05  # terms in more phrasings than this share find no candidates on their own
 
 
@@ -88,7 +88,8 @@ class _Doc:
     folded: str
     tokens: tuple[str, ...]  # distinct folded words
     pairs: tuple[tuple[str, str], ...]  # distinct adjacent folded pairs
-    accents: tuple[tuple[str, str], ...]  # distinct (folded, accented) words
+    accents: frozenset[tuple[str, str]]  # distinct (folded, accented) words
+    accent_keys: frozenset[str]  # their folded forms
     weight: float  # sum of IDF of its words
     products: frozenset[str]  # apps and portals it names, or its entry's title names
     parts: frozenset[str]  # parts of a procedure it asks for ("fee" in "phí tạm trú bao nhiêu")
@@ -277,7 +278,8 @@ class Index:
             folded=norm.folded,
             tokens=tokens,
             pairs=tuple(dict.fromkeys(itertools.pairwise(norm.folded_tokens))),
-            accents=tuple(dict.fromkeys((t.folded, t.text) for t in norm.tokens)),
+            accents=frozenset((t.folded, t.text) for t in norm.tokens),
+            accent_keys=frozenset(t.folded for t in norm.tokens),
             weight=sum(self._weighted_idf(norm, form.words).values()),
             products=self._products(norm.tokens) | self._title_products.get(entry_id, frozenset()),
             parts=frozenset(form.parts),
@@ -329,10 +331,13 @@ class Index:
         # The length factor moves a score by a fifth at most: shortlist on the IDF sums (a C-level key),
         # then rank the shortlist with it. Ties go to the earlier phrasing, for determinism.
         factor = self.doc_factor
-        shortlist = heapq.nlargest(CANDIDATES * 4, acc, key=acc.__getitem__)
-        ranked = sorted(((d, acc[d] * factor[d]) for d in shortlist), key=lambda i: (-i[1], i[0]))[:CANDIDATES]
-        cutoff = ranked[0][1] * CANDIDATE_REACH
-        return [doc for doc, weight in ranked if weight >= cutoff]
+        # What heapq.nlargest is documented to equal, but one C sort instead of a heap kept in Python.
+        shortlist = sorted(acc, key=acc.__getitem__, reverse=True)[: CANDIDATES * 4]
+        weight = {d: acc[d] * factor[d] for d in shortlist}
+        ranked = sorted(shortlist)  # by id first: the stable sort below then breaks ties by id, all in C
+        ranked.sort(key=weight.__getitem__, reverse=True)
+        cutoff = weight[ranked[0]] * CANDIDATE_REACH
+        return [doc for doc in ranked[:CANDIDATES] if weight[doc] >= cutoff]
 
     def _topic_choice(self, norm: Normalized) -> str | None:
         """A second, independent reading: BM25 over each topic's phrasings taken together. Where it picks
@@ -403,16 +408,17 @@ class Index:
 
     def _score(self, q: _Query, doc: _Doc, fuzzy: float) -> dict[str, float]:
         w = self.weights
-        shared = sum(q.idf[t] for t in doc.tokens if t in q.idf)
+        # map() over dict.get and a set intersection: both in C, and this runs for every candidate.
+        shared = sum(map(q.idf.get, doc.tokens, _ZEROS))
         p_cov = shared / (doc.weight or 1.0)
         q_cov = shared / q.weight
-        pairs = sum(p in q.pairs for p in doc.pairs) / len(doc.pairs) if doc.pairs else p_cov
+        pairs = len(q.pairs.intersection(doc.pairs)) / len(doc.pairs) if doc.pairs else p_cov
         inner = (w.phrasing * p_cov + w.pairs * pairs + w.fuzzy * fuzzy) / (w.phrasing + w.pairs + w.fuzzy)
         # Geometric, not arithmetic: a phrasing that is entirely inside the question must not hide
         # that the question's own key words are missing from it (and the other way round). The
         # question's share shrinks the longer it rambles.
         score = q_cov**q.share * inner ** (1 - q.share)
-        keys = {key for key, _ in doc.accents}
+        keys = doc.accent_keys
         typed = [(key, text) in doc.accents for key, text in q.typed if key in keys]
         accent = sum(typed) / len(typed) if typed else 1.0
         score *= 1 - w.accent * (1 - accent)
