@@ -24,17 +24,23 @@ _BREAKS = re.compile(
 
 def sentences(message: str) -> list[str]:
     """The message's sentences, and their tails after each comma, of two words or more: last first (the
-    question tends to come last), shortest first, at most ``MAX_PARTS``; none for a short message."""
+    question tends to come last), shortest first, at most ``MAX_PARTS``; none for a short message.
+    Built from the end and stopped at ``MAX_PARTS``: a message of ten thousand commas costs no more."""
     if len(message.split()) < LONG_MESSAGE:
         return []
+    whole = message.strip(" ,-")
     out: list[str] = []
-    for sentence in _BREAKS.split(message):
+    for sentence in reversed(_BREAKS.split(message)):
         # Within a sentence the situation is often a clause or two before a comma: "mẹ em già yếu, nhà xa
-        # xã, làm căn cước ở đâu". Each tail after a comma is a candidate too, the shortest last.
-        clauses = [c.strip(" -") for c in sentence.split(",")]
-        for k in range(len(clauses)):
-            tail = ", ".join(c for c in clauses[k:] if c)
-            if len(tail.split()) >= 2 and tail not in out:
+        # xã, làm căn cước ở đâu". Each tail after a comma is a candidate too, the shortest first.
+        tail = ""
+        for clause in reversed(sentence.split(",")):
+            clause = clause.strip(" -")
+            if not clause:
+                continue
+            tail = f"{clause}, {tail}" if tail else clause
+            if len(tail.split()) >= 2 and tail != whole and tail not in out:
                 out.append(tail)
-    out = [part for part in out if part.strip(" ,-") != message.strip(" ,-")]
-    return out[::-1][:MAX_PARTS]
+                if len(out) == MAX_PARTS:
+                    return out
+    return out

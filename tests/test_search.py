@@ -188,3 +188,13 @@ def test_the_part_asked_in_another_sentence_than_the_topic_is_kept(farm):
     assert result.explanation.notes[0] == "trả lời theo câu «Nộp thuế đất»"
     assert result.best.entry.id == "thue-dat"
     assert result.parts == ("processing_time",), "the part was asked in the last sentence, not in that one"
+
+
+def test_a_huge_message_of_commas_is_split_from_its_end_only():
+    from knowledge.sentences import MAX_PARTS, sentences
+
+    message = "chào cán bộ " + ", ".join(["tôi"] * 200_000) + ", làm căn cước ở đâu"
+    parts = sentences(message)
+    assert len(parts) == MAX_PARTS
+    assert parts[0] == "làm căn cước ở đâu", "the last clause comes first"
+    assert sentences("a. " * 50_000 + "làm căn cước ở đâu") == ["làm căn cước ở đâu"]
