@@ -196,6 +196,7 @@ def _table(columns: list[tuple[str, Report]], sectors: Mapping[str, object]) -> 
         ("đúng nằm trong gợi ý", "suggested_correct"),
         ("gợi ý không có mục đúng", "suggested_other"),
         ("bỏ sót (không trả lời)", "missed"),
+        ("  …có mục đúng để chọn", "missed_offered"),
         ("ngoài phạm vi bị từ chối", "oos_rejected"),
     ):
         cells = [f"{r.rate(key):.1%}" if r.total_out_of_scope or key != "oos_rejected" else "–" for _, r in columns]

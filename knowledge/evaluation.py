@@ -79,6 +79,9 @@ class Report:
         kind = outcome(item, result, topic)
         if kind == "correct" and result.best and result.best.entry.id not in item.acceptable:
             self.counts["same_topic"] += 1
+        if kind == "missed" and {topic(c.entry.id) for c in result.suggestions} & {topic(a) for a in item.acceptable}:
+            # Not answered, but the reply lists the closest topics and the right one is among them.
+            self.counts["missed_offered"] += 1
         if item.expected is None:
             self.total_out_of_scope += 1
         else:
@@ -120,6 +123,7 @@ class Report:
             f"  đúng nằm trong gợi ý    {self.within_suggestions:7.1%}  ({self.counts['suggested_correct']})",
             f"  gợi ý không có mục đúng {self.rate('suggested_other'):7.1%}  ({self.counts['suggested_other']})",
             f"  bỏ sót (không trả lời)  {self.rate('missed'):7.1%}  ({self.counts['missed']})",
+            f"    (trong đó mục đúng có trong các chủ đề gần nhất: {self.counts['missed_offered']})",
             f"  ngoài phạm vi bị từ chối {self.out_of_scope_rejected:6.1%}  ({self.counts['oos_rejected']})",
             "Theo nhóm:",
         ]

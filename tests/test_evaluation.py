@@ -89,3 +89,16 @@ def test_a_situation_in_clauses_before_the_question_does_not_hide_it(index, dev_
     assert report.answered_correct >= 0.93, report.summary()
     assert report.wrong <= 0.01, report.summary()
     assert report.out_of_scope_rejected == 1.0, report.summary()
+
+
+def test_an_unanswered_question_whose_right_topic_is_listed_is_counted_apart(index):
+    from knowledge.evaluation import Labelled, Report
+    from knowledge.models import Candidate, SearchResult, Status
+
+    entries = index.catalogue.entries
+    listed = SearchResult("q", Status.UNANSWERED, None, (Candidate(entries["mat-can-cuoc"], "x", 0.45),))
+    other = SearchResult("q", Status.UNANSWERED, None, (Candidate(entries["kinh-te-so"], "x", 0.45),))
+    report = Report()
+    assert report.add(Labelled("q", "mat-can-cuoc"), listed, topic=index.catalogue.topic) == "missed"
+    report.add(Labelled("q", "mat-can-cuoc"), other, topic=index.catalogue.topic)
+    assert (report.counts["missed"], report.counts["missed_offered"]) == (2, 1)
