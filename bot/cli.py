@@ -237,8 +237,9 @@ def cmd_poster(args: argparse.Namespace) -> int:
     import asyncio
 
     from bot.console.posters import UsernameUnavailable, bot_username, missing_settings
+    from bot.console.posters import content as poster_for
     from bot.deeplinks import WHOLE, Target
-    from bot.posters import PosterError, poster_content, render, render_png
+    from bot.posters import PosterError, render, render_png
 
     settings = Settings.from_env()
     out = Path(args.output)
@@ -257,14 +258,7 @@ def cmd_poster(args: argparse.Namespace) -> int:
     catalogue, _ = load_catalogue(_sources(args.faq))
     try:
         username = args.bot_username or asyncio.run(bot_username(settings))
-        content = poster_content(
-            target,
-            catalogue,
-            bot_username=username,
-            office_name=settings.office_name,
-            web_chat_url=settings.public_web_chat_url,
-            zalo_link=settings.zalo_oa_link,
-        )
+        content = poster_for(settings, catalogue, target, username)
     except (UsernameUnavailable, PosterError) as exc:
         print(exc, file=sys.stderr)
         return 2

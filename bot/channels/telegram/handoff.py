@@ -9,6 +9,7 @@ import logging
 from collections import defaultdict
 from datetime import datetime
 from html import escape
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, TimedOut
@@ -113,13 +114,23 @@ async def hotro(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await show_consent(context, message, ticket_id)
 
 
-async def consent(update: Update, context: ContextTypes.DEFAULT_TYPE, action: callbacks.Consent) -> None:
+async def _own_ticket(update: Update, context: ContextTypes.DEFAULT_TYPE, ticket_id: int) -> dict[str, Any] | None:
+    """The ticket a citizen's button is about, if it is theirs; else the button is answered as stale."""
     query = update.callback_query
     desk = _desk(context)
-    ticket = await asyncio.to_thread(desk.get, action.ticket_id) if desk else None
+    ticket = await asyncio.to_thread(desk.get, ticket_id) if desk else None
     if ticket is None or not query.message or ticket["chat_id"] != query.message.chat_id:
         await query.answer(texts.STALE_BUTTON, show_alert=True)
+        return None
+    return ticket
+
+
+async def consent(update: Update, context: ContextTypes.DEFAULT_TYPE, action: callbacks.Consent) -> None:
+    query = update.callback_query
+    ticket = await _own_ticket(update, context, action.ticket_id)
+    if ticket is None:
         return
+    desk = _desk(context)
     await query.answer()
     if not action.yes:
         await query.message.reply_html(escape(texts.CONSENT_DECLINED))
@@ -135,11 +146,10 @@ async def consent(update: Update, context: ContextTypes.DEFAULT_TYPE, action: ca
 
 async def follow_up_button(update: Update, context: ContextTypes.DEFAULT_TYPE, action: callbacks.FollowUp) -> None:
     query = update.callback_query
-    desk = _desk(context)
-    ticket = await asyncio.to_thread(desk.get, action.ticket_id) if desk else None
-    if ticket is None or not query.message or ticket["chat_id"] != query.message.chat_id:
-        await query.answer(texts.STALE_BUTTON, show_alert=True)
+    ticket = await _own_ticket(update, context, action.ticket_id)
+    if ticket is None:
         return
+    desk = _desk(context)
     if await asyncio.to_thread(desk.want_followup, ticket["id"]):
         await query.answer()
         await query.message.reply_html(escape(texts.FOLLOW_UP_PROMPT))
