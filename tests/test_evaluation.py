@@ -59,17 +59,6 @@ SITUATIONS = (
 THANKS = (" Cảm ơn cán bộ nhiều.", " mong được chỉ giúp ạ", "", " em cảm ơn")
 
 
-def test_a_situation_written_first_does_not_hide_the_question(index, dev_set):
-    # Whole messages only: 71.9% right before the topic reading, 90.2% with it; the plain dev set: 97.7%.
-    long_set = [
-        replace(item, question=SITUATIONS[k % 4] + item.question + THANKS[k // 4 % 4]) for k, item in enumerate(dev_set)
-    ]
-    report = evaluate(index, long_set)
-    assert report.answered_correct >= 0.93, report.summary()
-    assert report.wrong <= 0.01, report.summary()
-    assert report.out_of_scope_rejected == 1.0, report.summary()
-
-
 # The same, written as one sentence: the situation in clauses before a comma.
 CLAUSES = (
     "bà già rồi mắt kém, nhà ở tận trong làng đi lại khó khăn, ",
@@ -80,10 +69,14 @@ CLAUSES = (
 ENDINGS = ("", " vậy anh", " thì phải làm sao đây", " nhờ cán bộ chỉ giùm")
 
 
-def test_a_situation_in_clauses_before_the_question_does_not_hide_it(index, dev_set):
-    # Before the tails after each comma were asked too: 88.7% right, 0.3% wrong, 43 of 43 refused.
+# Before: a situation first, whole messages only: 71.9% right without the topic reading, 90.2% with it;
+# in clauses, before the tails after each comma were asked: 88.7% right. The plain dev set: 97.7%.
+@pytest.mark.parametrize(
+    ("openings", "endings"), [(SITUATIONS, THANKS), (CLAUSES, ENDINGS)], ids=["sentences", "clauses"]
+)
+def test_a_situation_written_before_the_question_does_not_hide_it(index, dev_set, openings, endings):
     long_set = [
-        replace(item, question=CLAUSES[k % 4] + item.question + ENDINGS[k // 4 % 4]) for k, item in enumerate(dev_set)
+        replace(item, question=openings[k % 4] + item.question + endings[k // 4 % 4]) for k, item in enumerate(dev_set)
     ]
     report = evaluate(index, long_set)
     assert report.answered_correct >= 0.93, report.summary()
