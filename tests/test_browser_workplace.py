@@ -16,7 +16,7 @@ from bot.engine import Engine
 from bot.store import Store
 from bot.web import build_web_app
 from tests.helpers import PASSWORD
-from tests.test_browser import ARGS, CHROMIUM, Server, playwright
+from tests.test_browser import Server, playwright
 from tests.test_editor import FAQ
 
 PHONE = {"width": 360, "height": 740}
@@ -37,14 +37,6 @@ def workplace(tmp_path_factory):
     assert server.ready.wait(10)
     yield server, faq, engine
     store.close()
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def keyboard_login(page, url: str, username: str) -> None:
@@ -85,9 +77,9 @@ def fits_the_phone(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
-def test_an_editor_keeps_the_catalogue_true_from_the_browser(workplace, chromium):
+def test_an_editor_keeps_the_catalogue_true_from_the_browser(workplace, browser):
     server, faq, engine = workplace
-    context = chromium.new_context(viewport=PHONE, is_mobile=True)
+    context = browser.new_context(viewport=PHONE, is_mobile=True)
     page, chat = context.new_page(), context.new_page()
     chat.goto(server.url)
     try:
@@ -160,9 +152,9 @@ def test_an_editor_keeps_the_catalogue_true_from_the_browser(workplace, chromium
         context.close()
 
 
-def test_a_viewer_reads_but_cannot_edit(workplace, chromium):
+def test_a_viewer_reads_but_cannot_edit(workplace, browser):
     server, faq, _ = workplace
-    context = chromium.new_context()
+    context = browser.new_context()
     page = context.new_page()
     try:
         keyboard_login(page, server.url, "anh.tuan")

@@ -6,8 +6,6 @@ from __future__ import annotations
 import dataclasses
 import re
 
-import pytest
-
 from bot.config import Settings
 from bot.console.accounts import Accounts
 from bot.engine import Engine
@@ -15,25 +13,17 @@ from bot.store import Store
 from bot.web import build_web_app
 from tests.generate_records import generate
 from tests.helpers import PASSWORD
-from tests.test_browser import ARGS, CHROMIUM, Server, log_in, playwright
+from tests.test_browser import Server, log_in
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
-def open_dashboard(chromium, index, database, **settings):
+def open_dashboard(browser, index, database, **settings):
     store = Store(database)
     Accounts(store.db).add("quantri", PASSWORD, "admin")  # log_in signs in with a personal account
     config = dataclasses.replace(Settings(), admin_token="browser-token", **settings)
     server = Server(build_web_app(config, Engine(index), store, store))
     server.start()
     assert server.ready.wait(10)
-    page = chromium.new_page(viewport={"width": 1100, "height": 900})
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
     page.problems = []
     page.on("pageerror", lambda exc: page.problems.append(str(exc)))
     page.on("console", lambda m: note(page, m))
@@ -58,9 +48,9 @@ def chart(page, name: str) -> dict:
     )
 
 
-def test_dated_charts_and_tables_on_ninety_days_of_records(chromium, index, tmp_path):
+def test_dated_charts_and_tables_on_ninety_days_of_records(browser, index, tmp_path):
     generate(tmp_path / "r.sqlite", index, days=90)
-    page, store = open_dashboard(chromium, index, tmp_path / "r.sqlite", staff_chat_id=-100)
+    page, store = open_dashboard(browser, index, tmp_path / "r.sqlite", staff_chat_id=-100)
     try:
         page.wait_for_function("window.Chart && Chart.getChart('chart-daily')")
         daily = chart(page, "chart-daily")
@@ -89,8 +79,8 @@ def test_dated_charts_and_tables_on_ninety_days_of_records(chromium, index, tmp_
         store.close()
 
 
-def test_empty_tables_explain_themselves_on_an_empty_database(chromium, index, tmp_path):
-    page, store = open_dashboard(chromium, index, tmp_path / "empty.sqlite")
+def test_empty_tables_explain_themselves_on_an_empty_database(browser, index, tmp_path):
+    page, store = open_dashboard(browser, index, tmp_path / "empty.sqlite")
     try:
         page.wait_for_function("window.Chart && Chart.getChart('chart-daily')")
         assert len(chart(page, "chart-daily")["labels"]) == 30  # still a dated axis, all zero

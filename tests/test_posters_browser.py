@@ -19,7 +19,7 @@ from bot.web import build_web_app
 from tests.fake_telegram import BOT, FakeTelegram
 from tests.helpers import PASSWORD
 from tests.telegram_harness import TOKEN
-from tests.test_browser import ARGS, CHROMIUM, Server, log_in
+from tests.test_browser import Server, log_in
 from tests.test_posters import decoded, pdf_text
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -62,14 +62,6 @@ def poster_site(index, tmp_path_factory):
     yield server
     store.close()
     telegram.loop.call_soon_threadsafe(telegram.loop.stop)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def test_choose_a_sector_preview_and_download_pdf_and_png(poster_site, browser):

@@ -17,7 +17,6 @@ from bot.config import Settings
 from bot.engine import Engine
 from bot.records import LogRecorder
 from bot.web import build_web_app
-from tests.test_browser import ARGS, CHROMIUM, playwright  # skips this module too without Chromium
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 1}
 LONG_GUIDE = "Cách xin lý lịch tư pháp trên VNeID"  # a procedure: longer than a phone screen
@@ -101,14 +100,6 @@ def sites(index):
     assistant = Server(build_web_app(settings, Engine(index), ASKERS, None)).begin()
     where["url"] = assistant.url
     return assistant, allowed.begin(), other.begin()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
