@@ -117,6 +117,7 @@ class _Query:
     parts: frozenset[str]  # parts of a procedure asked for
     asked: tuple[str, ...]  # the same, in the order asked
     fragment: bool  # nothing but a part and follow-up words
+    form: frozenset[int]  # positions of the words that only say how it is asked
 
 
 def _terms(tokens: tuple[Token, ...], ambiguous: frozenset[str], typed_only: bool) -> list[str]:
@@ -339,14 +340,13 @@ class Index:
         cutoff = weight[ranked[0]] * CANDIDATE_REACH
         return [doc for doc in ranked[:CANDIDATES] if weight[doc] >= cutoff]
 
-    def _topic_choice(self, norm: Normalized) -> str | None:
+    def _topic_choice(self, norm: Normalized, form: frozenset[int]) -> str | None:
         """A second, independent reading: BM25 over each topic's phrasings taken together. Where it picks
         the same topic as the best single phrasing, a lower score is trusted (``Thresholds.agreed``).
         Folded words and pairs only (accented terms would count a word twice), and the words that only
         say how something is asked count as little as in the first reading."""
         postings = self.postings
         tokens = norm.folded_tokens
-        form = self._form(norm.tokens).words
         weights: dict[str, float] = {}
         for i, word in enumerate(tokens):
             weights["f:" + word] = max(weights.get("f:" + word, 0.0), self.weights.form if i in form else 1.0)
@@ -404,6 +404,7 @@ class Index:
             parts=frozenset(form.parts),
             asked=form.parts,
             fragment=form.fragment,
+            form=form.words,
         )
 
     def _score(self, q: _Query, doc: _Doc, fuzzy: float) -> dict[str, float]:
@@ -502,7 +503,7 @@ class Index:
             cands = [safety, *(c for c in cands if c.entry.id != safety.entry.id)]
             status = Status.ANSWERED
         else:
-            status, reading = self._decide(cands, norm)
+            status, reading = self._decide(cands, norm, query.form)
             if reading in by_topic and reading != self.catalogue.topic(cands[0].entry.id):
                 # The two readings disagree. In leave-one-out the topic reading's choice was the right one
                 # more often than the best phrasing's: it is offered next, not left out of the choices. Not
@@ -556,7 +557,7 @@ class Index:
                 return cand  # the closest safety entry ("gọi xưng công an về VNeID")
         return Candidate(target, target.title, cands[0].score if cands else 0.0)
 
-    def _decide(self, cands: list[Candidate], norm: Normalized) -> tuple[Status, str | None]:
+    def _decide(self, cands: list[Candidate], norm: Normalized, form: frozenset[int]) -> tuple[Status, str | None]:
         """Between topics: ``cands`` holds one candidate per topic. Also the topic reading's choice,
         where it was asked for (only in the band where it changes what the citizen sees)."""
         t = self.thresholds
@@ -565,7 +566,7 @@ class Index:
         best = cands[0].score
         if best >= t.answer and best - (cands[1].score if len(cands) > 1 else 0.0) >= t.margin:
             return Status.ANSWERED, None
-        reading = self._topic_choice(norm)
+        reading = self._topic_choice(norm, form)
         if best >= t.agreed and reading == self.catalogue.topic(cands[0].entry.id):
             runner_up = cands[1].score if len(cands) > 1 else 0.0
             if best - runner_up >= t.margin:
