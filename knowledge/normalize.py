@@ -7,10 +7,12 @@ Every token keeps two forms: the canonical accented one and the folded (accent-f
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from operator import attrgetter
 
 from knowledge import syllable, telex
 
@@ -66,9 +68,16 @@ def _clean_lines(texts: Iterable[str]) -> list[str]:
     return _clean_unbounded("\n".join(t.replace("\n", " ") for t in texts)).split("\n")
 
 
+def split_many(texts: Iterable[str]) -> list[list[str]]:
+    """The words of each of many trusted texts (the catalogue), cleaned in one pass, without the
+    length bound: what ``words`` gives for each, when none is longer than the bound."""
+    texts = list(texts)
+    return [_TOKEN.findall(line) for line in _clean_lines(texts)] if texts else []
+
+
 def vocabulary_of(texts: Iterable[str]) -> set[str]:
     """Distinct words of many trusted texts."""
-    return {w for line in _clean_lines(texts) for w in _TOKEN.findall(line)}
+    return set(itertools.chain.from_iterable(split_many(texts)))
 
 
 def words(text: str) -> list[str]:
@@ -99,6 +108,9 @@ def make_token(word: str, marked: bool | None = None) -> Token:
     text = syllable.canonical(word)
     folded = syllable.fold(word)
     return Token(text, folded, syllable.has_diacritics(word) if marked is None else marked)
+
+
+_FOLDED = attrgetter("folded")
 
 
 def _phrase_matches(tokens: list[Token], at: int, phrase: tuple[Token, ...], strict: bool = False) -> bool:
@@ -168,23 +180,34 @@ class PhraseTable:
         )
 
     def rewrite(self, tokens: list[Token], notes: list[str] | None = None) -> list[Token]:
+        by_first = self.by_first
+        # Only where a phrase can begin is there anything to do, and few words begin one: the 100,000
+        # phrasings of a province-wide catalogue are rewritten at every build.
+        starts = [i for i, t in enumerate(tokens) if t.folded in by_first]
+        if not starts:
+            return tokens
         out: list[Token] = []
-        i, n = 0, len(tokens)
-        while i < n:
-            for src, dst, strict in self.by_first.get(tokens[i].folded, ()):
+        done, n = 0, len(tokens)
+        for i in starts:
+            if i < done:
+                continue  # inside a phrase already replaced
+            here = tokens[i]
+            for src, dst, strict in by_first[here.folded]:
+                if len(src) == 1:
+                    # _phrase_matches for one word, whose folded form is known to agree: most phrases.
+                    if (strict or (here.marked and here.text != here.folded)) and here.text != src[0].text:
+                        continue
                 # Cheap rejection on the second word before the full comparison.
-                if len(src) > 1 and (i + 1 >= n or tokens[i + 1].folded != src[1].folded):
+                elif i + 1 >= n or tokens[i + 1].folded != src[1].folded or not _phrase_matches(tokens, i, src, strict):
                     continue
-                if _phrase_matches(tokens, i, src, strict):
-                    if notes is not None and dst and src != dst:
-                        before = " ".join(t.text for t in tokens[i : i + len(src)])
-                        notes.append(f"{before} → {' '.join(t.text for t in dst) or '∅'}")
-                    out.extend(dst)
-                    i += len(src)
-                    break
-            else:
-                out.append(tokens[i])
-                i += 1
+                if notes is not None and dst and src != dst:
+                    before = " ".join(t.text for t in tokens[i : i + len(src)])
+                    notes.append(f"{before} → {' '.join(t.text for t in dst) or '∅'}")
+                out.extend(tokens[done:i])
+                out.extend(dst)
+                done = i + len(src)
+                break
+        out.extend(tokens[done:])
         return out
 
 
@@ -234,6 +257,7 @@ class Normalizer:
         self.phrases = PhraseTable.build(synonyms + [(f, "") for f in lexicon.fillers], ambiguous)
         self.procedure_cues = PhraseTable.build(((c, c) for c in lexicon.procedure_cues), ambiguous)
         self._cache: dict[str, tuple[tuple[Token, ...], tuple[str, ...]]] = {}
+        self._tokens: dict[str, tuple[Token, ...]] = {}  # the same without notes, for normalize_many
         self.known_folded = frozenset(syllable.fold(w) for w in self.known) | {
             syllable.fold(k) for k in self.abbreviations
         }
@@ -297,7 +321,9 @@ class Normalizer:
                 tokens = (make_token(self._repair_telex(fixed, notes)),)
             if len(self._cache) > 100_000:
                 self._cache.clear()
+                self._tokens.clear()
             cached = self._cache[word] = (tokens, tuple(notes))
+            self._tokens[word] = tokens
         return cached
 
     def _expand(self, raw: list[str], notes: list[str]) -> list[Token]:
@@ -320,9 +346,25 @@ class Normalizer:
     def normalize(self, text: str) -> Normalized:
         return self._normalized(text, words(text))
 
-    def normalize_many(self, texts: list[str]) -> list[Normalized]:
-        """Normalize trusted catalogue texts in one batch (same result as ``normalize`` on each)."""
-        return [
-            self._normalized(text, _TOKEN.findall(line)[:MAX_TOKENS])
-            for text, line in zip(texts, _clean_lines(texts), strict=True)
-        ]
+    def normalize_many(self, texts: list[str], split: list[list[str]] | None = None) -> list[Normalized]:
+        """Normalize trusted catalogue texts in one batch: the same tokens as ``normalize`` gives each,
+        without notes (they explain what was repaired in a citizen's question; no one reads them here).
+        ``split``: the texts' words, from ``split_many``, where the caller has them already."""
+        if split is None:
+            split = split_many(texts)
+        cache = self._tokens
+        rewrite = self.phrases.rewrite
+        out = []
+        for text, raw in zip(texts, split, strict=True):
+            if len(raw) > MAX_TOKENS:
+                raw = raw[:MAX_TOKENS]
+            try:
+                # In C: nearly every word of a catalogue was met before, in an earlier phrasing.
+                tokens = list(itertools.chain.from_iterable(map(cache.__getitem__, raw)))
+            except KeyError:
+                tokens = None
+            if tokens is None or "k" in raw:
+                out.append(replace(self._normalized(text, raw), notes=()))
+            else:
+                out.append(Normalized(text, tuple(rewrite(tokens))))
+        return out

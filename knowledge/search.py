@@ -13,17 +13,18 @@ import gc
 import itertools
 import math
 import os
-from array import array
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from functools import lru_cache
+from operator import attrgetter, itemgetter
 
+import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from knowledge.models import Candidate, Catalogue, Explanation, SearchResult, Status
-from knowledge.normalize import Lexicon, Normalized, Normalizer, Token, vocabulary_of
+from knowledge.normalize import Lexicon, Normalized, Normalizer, Token, split_many
 from knowledge.sentences import sentences
 
 K1, B = 1.2, 0.3  # BM25; phrasings are short, so length matters little
@@ -120,34 +121,90 @@ class _Query:
     form: frozenset[int]  # positions of the words that only say how it is asked
 
 
-def _terms(tokens: tuple[Token, ...], ambiguous: frozenset[str], typed_only: bool) -> list[str]:
-    """Index terms: folded words and adjacent pairs, plus accented words and pairs where accents tell
-    folded collisions apart (ban: bán, bàn, bạn) — elsewhere their postings would repeat the folded
-    term's. For a citizen's question (``typed_only``), only accents they typed themselves count.
-    One plain loop: it runs 60,000 times when a large catalogue is indexed."""
-    out: list[str] = []
-    prev: Token | None = None
-    prev_telling = False
-    for t in tokens:
-        out.append("f:" + t.folded)
-        telling = t.text != t.folded and t.folded in ambiguous and (t.marked or not typed_only)
-        if telling:
-            out.append("a:" + t.text)
-        if prev is not None:
-            out.append("F:" + prev.folded + " " + t.folded)
-            if telling or prev_telling:
-                out.append("A:" + prev.text + " " + t.text)
-        prev, prev_telling = t, telling
-    return out
+_FOLDED, _TEXT = attrgetter("folded"), attrgetter("text")
+_ENTRY = itemgetter(0)  # of a (entry id, text, normalized) phrasing
 
 
-def _catalogue_words(catalogue: Catalogue, lexicon: Lexicon) -> set[str]:
-    """Words a Telex repair may produce: only those of phrasings and the lexicon, since a repair to a
-    word that no phrasing contains could not help any match."""
-    texts: list[str] = list(lexicon.abbreviations.values()) + list(lexicon.synonyms) + list(lexicon.fillers)
-    for e in catalogue.entries.values():
-        texts += [e.title, *e.questions]
-    return {w for w in vocabulary_of(texts) if w.isalpha()}
+@dataclass(frozen=True)
+class _TermKeys:
+    """Index terms as integers: folded words and adjacent pairs, plus accented words and pairs where
+    accents tell folded collisions apart (ban: bán, bàn, bạn) — elsewhere their postings would repeat
+    the folded term's. Words are numbered (``ids``, folded and accented forms alike, ``size`` of them);
+    a pair is two numbers in one. Integers, not strings such as "f:ban", so that the 4.5 million terms
+    of a 10,000-entry catalogue are built and grouped by numpy, not one by one."""
+
+    ids: Mapping[str, int]
+    size: int
+    ambiguous: frozenset[str]
+
+    def word(self, i: int) -> int:
+        return i
+
+    def accented(self, i: int) -> int:
+        return self.size + i
+
+    def pair(self, i: int, j: int) -> int:
+        return self.size * (2 + i) + j
+
+    def accented_pair(self, i: int, j: int) -> int:
+        return self.size * (2 + self.size + i) + j
+
+    def of_question(self, tokens: tuple[Token, ...]) -> list[int]:
+        """The terms of a citizen's question: only accents they typed themselves tell words apart."""
+        ids, out = self.ids, []
+        prev_f = prev_t = None
+        prev_telling = False
+        for t in tokens:
+            f, x = ids.get(t.folded), ids.get(t.text)
+            telling = t.marked and t.text != t.folded and t.folded in self.ambiguous
+            if f is not None:
+                out.append(f)
+                if prev_f is not None:
+                    out.append(self.pair(prev_f, f))
+            if telling and x is not None:
+                out.append(self.accented(x))
+            if (telling or prev_telling) and x is not None and prev_t is not None:
+                out.append(self.accented_pair(prev_t, x))
+            prev_f, prev_t, prev_telling = f, x, telling
+        return out
+
+
+def _catalogue_terms(norms: list[Normalized], ambiguous: frozenset[str]) -> tuple[_TermKeys, np.ndarray, np.ndarray]:
+    """Every term of every phrasing: (keys, terms as int64, the phrasing of each), in phrasing order.
+    One posting per occurrence: a word repeated in a phrasing is read twice (tf = 2, without BM25's
+    saturation, which hardly matters in phrasings of ten words)."""
+    numbered: defaultdict[str, int] = defaultdict(itertools.count().__next__)
+    tokens = list(itertools.chain.from_iterable([norm.tokens for norm in norms]))
+    n = len(tokens)
+    # Every loop over the 1.3 million words of a large catalogue is in C: map, attrgetter, dict lookups.
+    folded = np.fromiter(map(numbered.__getitem__, map(_FOLDED, tokens)), np.int64, n)
+    text = np.fromiter(map(numbered.__getitem__, map(_TEXT, tokens)), np.int64, n)
+    keys = _TermKeys(dict(numbered), len(numbered), ambiguous)
+    size = keys.size
+    shared = np.fromiter((i for w, i in keys.ids.items() if w in ambiguous), np.int64)
+    # Same number, same string: an accented form differs from its folded one exactly where numbers differ.
+    telling = (text != folded) & np.isin(folded, shared)
+    doc = np.repeat(np.arange(len(norms), dtype=np.int64), [len(norm.tokens) for norm in norms])
+    after = np.flatnonzero(doc[1:] == doc[:-1]) + 1  # words with a word before them in the same phrasing
+    accented_after = after[telling[after] | telling[after - 1]]
+    terms = np.concatenate(
+        (
+            folded,
+            size + text[telling],
+            size * (2 + folded[after - 1]) + folded[after],
+            size * (2 + size + text[accented_after - 1]) + text[accented_after],
+        )
+    )
+    docs = np.concatenate((doc, doc[telling], doc[after], doc[accented_after]))
+    return keys, terms, docs
+
+
+def _catalogue_words(split: list[list[str]], lexicon: Lexicon) -> set[str]:
+    """Words a Telex repair may produce: only those of phrasings (``split``, their words) and the
+    lexicon, since a repair to a word that no phrasing contains could not help any match."""
+    texts = [*lexicon.abbreviations.values(), *lexicon.synonyms, *lexicon.fillers]
+    found = set(itertools.chain.from_iterable(split)).union(*split_many(texts))
+    return {w for w in found if w.isalpha()}
 
 
 class Index:
@@ -176,14 +233,15 @@ class Index:
         self.catalogue = catalogue
         self.thresholds = thresholds or Thresholds()
         self.weights = weights or Weights()
-        self.normalizer = Normalizer(lexicon, _catalogue_words(catalogue, lexicon))
-        self.lexicon = lexicon
         pairs = [
             (entry.id, p)
             for entry in catalogue.entries.values()
             for p in dict.fromkeys((entry.title, *entry.questions))
         ]
-        normalized = self.normalizer.normalize_many([p for _, p in pairs])
+        split = split_many([p for _, p in pairs])  # once, for the vocabulary and for normalizing
+        self.normalizer = Normalizer(lexicon, _catalogue_words(split, lexicon))
+        self.lexicon = lexicon
+        normalized = self.normalizer.normalize_many([p for _, p in pairs], split)
         # Apps and portals each title names, from the titles just normalized (each is its entry's first text).
         self._title_products: dict[str, frozenset[str]] = {}
         if lexicon.products:
@@ -191,42 +249,44 @@ class Index:
                 if p == catalogue.entries[eid].title and (named := self._products(norm.tokens)):
                     self._title_products[eid] = named
         docs = [(eid, p, norm) for (eid, p), norm in zip(pairs, normalized, strict=True) if norm.tokens]
-        # One posting per occurrence: a word repeated in a phrasing is read twice (tf = 2, without BM25's
-        # saturation, which hardly matters in phrasings of ten words).
-        post_docs: dict[str, list[int]] = defaultdict(list)
-        lengths = array("I")
-        ambiguous = self.normalizer.ambiguous
-        for i, (_, _, norm) in enumerate(docs):
-            terms = _terms(norm.tokens, ambiguous, typed_only=False)
-            lengths.append(len(terms))
-            for term in terms:
-                post_docs[term].append(i)
         n = max(len(docs), 1)
-        self.df = {t: len(p) for t, p in post_docs.items()}
-        self.idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in self.df.items()}
+        self.keys, terms, term_docs = _catalogue_terms([norm for _, _, norm in docs], self.normalizer.ambiguous)
+        # Postings: the phrasings of each term, grouped by one stable sort (so in phrasing order).
+        order = np.argsort(terms, kind="stable")
+        terms = terms[order]
+        self._posted = term_docs[order].astype(np.int32)
+        starts = np.flatnonzero(np.concatenate(([len(terms) > 0], terms[1:] != terms[:-1])))
+        counts = np.diff(np.append(starts, len(terms)))
+        self._term = dict(zip(terms[starts].tolist(), range(len(starts)), strict=True))  # key → term number
+        self._start = starts.tolist()
+        self.df = counts.tolist()
+        idf = np.log(1 + (n - counts + 0.5) / (counts + 0.5))
+        self._idf_array = idf
+        self.idf = idf.tolist()
         self.unknown_idf = math.log(1 + (n - 0.5) / 1.5)
         self.common_df = max(20, int(n * COMMON_SHARE))
-        avg_len = sum(lengths) / n
+        lengths = np.bincount(term_docs, minlength=len(docs))
+        avg_len = lengths.sum() / n
         # BM25 split in two: the term's IDF, and the phrasing's length factor.
-        self.doc_factor = array("f", [(K1 + 1) / (1 + K1 * (1 - B + B * k / avg_len)) for k in lengths])
+        factor = (K1 + 1) / (1 + K1 * (1 - B + B * lengths / avg_len))
+        self.doc_factor = factor.tolist()
         # Lists longer than retrieval reads are put heaviest (shortest phrasing) first, so that reading
-        # stops where it matters. (Plain lists: their ints are shared per phrasing, so they cost 8 bytes
-        # a posting, and converting 60,000 of them to arrays took longer than the rest of this loop.)
-        for plist in post_docs.values():
-            if len(plist) > MAX_POSTINGS:
-                plist.sort(key=self.doc_factor.__getitem__, reverse=True)
-        self.postings: dict[str, list[int]] = dict(post_docs)
+        # stops where it matters.
+        for t in np.flatnonzero(counts > MAX_POSTINGS).tolist():
+            lo, hi = self._start[t], self._start[t] + self.df[t]
+            span = self._posted[lo:hi]
+            self._posted[lo:hi] = span[np.argsort(-factor[span], kind="stable")]
         # The second opinion (``_topic_choice``) reads the same postings per topic: all of a topic's
         # phrasings as one text, so words spread over several phrasings add up.
         topic_ids: dict[str, int] = {}
-        self._doc_topic = array("I", (topic_ids.setdefault(catalogue.topic(eid), len(topic_ids)) for eid, _, _ in docs))
+        entries = dict.fromkeys(map(_ENTRY, docs))
+        entry_topic = {e: topic_ids.setdefault(catalogue.topic(e), len(topic_ids)) for e in entries}
+        self._doc_topic = np.fromiter(map(entry_topic.__getitem__, map(_ENTRY, docs)), np.int32, len(docs))
         self._topics = list(topic_ids)
-        topic_len = [0] * len(topic_ids)
-        for t, k in zip(self._doc_topic, lengths, strict=True):
-            topic_len[t] += k
-        avg_topic = sum(topic_len) / max(len(topic_len), 1)
-        self._topic_norm = [K1 * (1 - TOPIC_B + TOPIC_B * k / avg_topic) for k in topic_len]
-        self.vocabulary = sorted(t[2:] for t in self.df if t.startswith("f:") and t[2:].isalpha())
+        topic_len = np.bincount(self._doc_topic, weights=lengths, minlength=len(topic_ids))
+        avg_topic = topic_len.sum() / max(len(topic_len), 1)
+        self._topic_norm = (K1 * (1 - TOPIC_B + TOPIC_B * topic_len / avg_topic)).tolist()
+        self.vocabulary = sorted(w for w, i in self.keys.ids.items() if w.isalpha() and self.keys.word(i) in self._term)
         self._vocab_set = frozenset(self.vocabulary)
         # Scoring details of a phrasing are worked out the first time it is a candidate.
         self._phrasings = docs
@@ -234,7 +294,16 @@ class Index:
         # Per index, not per class: a class-level memo kept every replaced index alive after a reload.
         self._correct = lru_cache(maxsize=8192)(self._correct_word)
         self._memo: dict[tuple[str, int], SearchResult] = {}
-        self._topic_terms: dict[str, dict[int, float]] = {}
+        self._topic_terms: dict[int, dict[int, float]] = {}
+
+    def _postings(self, term: int) -> np.ndarray:
+        """The phrasings of a term (by number), at most the ``MAX_POSTINGS`` heaviest."""
+        start = self._start[term]
+        return self._posted[start : start + min(self.df[term], MAX_POSTINGS)]
+
+    def _word_term(self, folded: str) -> int | None:
+        i = self.keys.ids.get(folded)
+        return None if i is None else self._term.get(self.keys.word(i))
 
     def _doc(self, i: int) -> _Doc:
         doc = self._digests.get(i)
@@ -243,7 +312,8 @@ class Index:
         return doc
 
     def _word_idf(self, folded: str) -> float:
-        return self.idf.get(f"f:{folded}", self.unknown_idf)
+        term = self._word_term(folded)
+        return self.unknown_idf if term is None else self.idf[term]
 
     def _form(self, tokens: tuple[Token, ...]) -> _Form:
         """How a text asks, found once per text: the parts asked, the words that are only the form of the
@@ -300,7 +370,7 @@ class Index:
         if not found:
             return None
         best = min(d for _, d, _ in found)
-        return max((w for w, d, _ in found if d == best), key=lambda w: self.df.get(f"f:{w}", 0))
+        return max((w for w, d, _ in found if d == best), key=lambda w: self.df[self._word_term(w)])
 
     def _repair_typos(self, norm: Normalized) -> Normalized:
         tokens, notes = [], list(norm.notes)
@@ -319,23 +389,30 @@ class Index:
 
     def _candidates(self, norm: Normalized) -> list[int]:
         """Phrasings worth scoring: the best by BM25, and only those within reach of the leader."""
-        terms = set(_terms(norm.tokens, self.normalizer.ambiguous, typed_only=True))
-        rare = [t for t in terms if 0 < self.df.get(t, 0) <= self.common_df]
-        use = rare or [t for t in terms if t in self.postings]
-        acc: dict[int, float] = defaultdict(float)
-        for term in use:
-            idf = self.idf[term]
-            for doc in self.postings[term][:MAX_POSTINGS]:
-                acc[doc] += idf
-        if not acc:
+        term_of = self._term
+        terms = {t for key in self.keys.of_question(norm.tokens) if (t := term_of.get(key)) is not None}
+        df = self.df
+        use = [t for t in terms if df[t] <= self.common_df] or list(terms)
+        if not use:
             return []
-        # The length factor moves a score by a fifth at most: shortlist on the IDF sums (a C-level key),
-        # then rank the shortlist with it. Ties go to the earlier phrasing, for determinism.
+        # The sum of the terms' IDF per phrasing, in numpy: at 10,000 entries the terms of one question
+        # have some 20,000 postings, a loop of milliseconds in Python.
+        lists = [self._postings(t) for t in use]
+        docs = np.concatenate(lists)
+        acc = np.bincount(docs, weights=np.repeat(self._idf_array[use], [len(p) for p in lists]))
+        found = np.flatnonzero(acc)
+        sums = acc[found]
+        shortlist = CANDIDATES * 4
+        if len(found) > shortlist:
+            # The best by IDF sum; at the cut, equal sums go to the earlier phrasing, for determinism.
+            cut = np.partition(sums, len(sums) - shortlist)[len(sums) - shortlist]
+            above = np.flatnonzero(sums > cut)
+            kept = np.sort(np.concatenate((above, np.flatnonzero(sums == cut)[: shortlist - len(above)])))
+            found, sums = found[kept], sums[kept]
+        # The length factor moves a score by a fifth at most: it ranks the shortlist only.
         factor = self.doc_factor
-        # What heapq.nlargest is documented to equal, but one C sort instead of a heap kept in Python.
-        shortlist = sorted(acc, key=acc.__getitem__, reverse=True)[: CANDIDATES * 4]
-        weight = {d: acc[d] * factor[d] for d in shortlist}
-        ranked = sorted(shortlist)  # by id first: the stable sort below then breaks ties by id, all in C
+        ranked = found.tolist()  # by id: the stable sort below then breaks ties by id
+        weight = {d: a * factor[d] for d, a in zip(ranked, sums.tolist(), strict=True)}
         ranked.sort(key=weight.__getitem__, reverse=True)
         cutoff = weight[ranked[0]] * CANDIDATE_REACH
         return [doc for doc in ranked[:CANDIDATES] if weight[doc] >= cutoff]
@@ -345,23 +422,27 @@ class Index:
         the same topic as the best single phrasing, a lower score is trusted (``Thresholds.agreed``).
         Folded words and pairs only (accented terms would count a word twice), and the words that only
         say how something is asked count as little as in the first reading."""
-        postings = self.postings
-        tokens = norm.folded_tokens
-        weights: dict[str, float] = {}
-        for i, word in enumerate(tokens):
-            weights["f:" + word] = max(weights.get("f:" + word, 0.0), self.weights.form if i in form else 1.0)
-            if i:
-                pair = f"F:{tokens[i - 1]} {word}"
-                both = i in form and i - 1 in form
-                weights[pair] = max(weights.get(pair, 0.0), self.weights.form if both else 1.0)
+        ids, keys, term_of = self.keys.ids, self.keys, self._term
+        form_weight = self.weights.form
+        weights: dict[int, float] = {}
+        prev = None
+        for i, t in enumerate(norm.tokens):
+            word = ids.get(t.folded)
+            if word is not None:
+                term = term_of.get(keys.word(word))
+                if term is not None:
+                    weights[term] = max(weights.get(term, 0.0), form_weight if i in form else 1.0)
+                if prev is not None:
+                    term = term_of.get(keys.pair(prev, word))
+                    if term is not None:
+                        both = i in form and i - 1 in form
+                        weights[term] = max(weights.get(term, 0.0), form_weight if both else 1.0)
+            prev = word
         scores: Counter[int] = Counter()
         for term, weight in weights.items():
             per_topic = self._topic_terms.get(term)
             if per_topic is None:
-                docs = postings.get(term)
-                if not docs:
-                    continue
-                per_topic = self._topic_term(docs)
+                per_topic = self._topic_term(self._postings(term))
                 if len(self._topic_terms) >= TOPIC_TERMS:
                     self._topic_terms.clear()
                 self._topic_terms[term] = per_topic
@@ -373,16 +454,19 @@ class Index:
             return None
         return self._topics[max(scores, key=scores.__getitem__)]
 
-    def _topic_term(self, docs: list[int]) -> dict[int, float]:
+    def _topic_term(self, docs: np.ndarray) -> dict[int, float]:
         """One term's BM25 weight in every topic that has it; kept, since questions repeat their words."""
-        tf = Counter(map(self._doc_topic.__getitem__, docs[:MAX_POSTINGS]))  # counted in C
+        counts = np.bincount(self._doc_topic[docs])
+        found = np.flatnonzero(counts)
         n = len(self._topics)
-        idf = math.log(1 + (n - len(tf) + 0.5) / (len(tf) + 0.5))
+        idf = math.log(1 + (n - len(found) + 0.5) / (len(found) + 0.5))
         norm = self._topic_norm
         # A common word: only where it weighs most can it decide. Its weight grows with the count, less
         # for long topics: the topics with the most occurrences (twice as many as kept) hold the heaviest.
-        counted = tf.most_common(TOPICS_PER_TERM * 2) if len(tf) > TOPICS_PER_TERM else tf.items()
-        weights = {topic: idf * count * (K1 + 1) / (count + norm[topic]) for topic, count in counted}
+        if len(found) > TOPICS_PER_TERM:
+            found = found[np.argsort(-counts[found], kind="stable")[: TOPICS_PER_TERM * 2]]
+        tf = counts[found].tolist()
+        weights = {topic: idf * c * (K1 + 1) / (c + norm[topic]) for topic, c in zip(found.tolist(), tf, strict=True)}
         if len(weights) > TOPICS_PER_TERM:
             weights = {t: weights[t] for t in sorted(weights, key=weights.__getitem__, reverse=True)[:TOPICS_PER_TERM]}
         return weights

@@ -198,3 +198,28 @@ def test_a_huge_message_of_commas_is_split_from_its_end_only():
     assert len(parts) == MAX_PARTS
     assert parts[0] == "làm căn cước ở đâu", "the last clause comes first"
     assert sentences("a. " * 50_000 + "làm căn cước ở đâu") == ["làm căn cước ở đâu"]
+
+
+def test_an_index_of_no_entries_answers_nothing_and_does_not_fail(index):
+    from knowledge import Catalogue
+
+    empty = Index(Catalogue({}, index.catalogue.sectors), index.lexicon)
+    assert empty.search("căn cước").status is Status.UNANSWERED
+    assert empty.search("").status is Status.UNANSWERED
+
+
+def test_a_word_in_more_phrasings_than_are_read_is_read_in_its_shortest_phrasings_first(write_yaml, monkeypatch):
+    import knowledge.search
+
+    monkeypatch.setattr(knowledge.search, "MAX_POSTINGS", 3)
+    # Longest first in the file: reading postings in catalogue order would find only the long ones.
+    entries = [
+        (f"muc-{k}", f"Mục {k}", [("trâu bò " + "rất nhiều chữ nữa " * (8 - k)).strip(), f"việc thứ {k}"])
+        for k in range(8)
+    ]
+    catalogue, lexicon = load_catalogue([write_yaml("faq.yaml", faq_text(*entries))], today=date(2026, 11, 23))
+    index = Index(catalogue, lexicon)
+    read = index._postings(index._word_term("trau"))
+    assert len(read) == 3
+    assert {index._phrasings[d][0] for d in read.tolist()} == {"muc-7", "muc-6", "muc-5"}
+    assert index.search("trâu bò").ranked[0].entry.id == "muc-7"
