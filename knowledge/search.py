@@ -13,7 +13,7 @@ import gc
 import itertools
 import math
 import os
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from functools import lru_cache
@@ -285,7 +285,7 @@ class Index:
         self._topics = list(topic_ids)
         topic_len = np.bincount(self._doc_topic, weights=lengths, minlength=len(topic_ids))
         avg_topic = topic_len.sum() / max(len(topic_len), 1)
-        self._topic_norm = (K1 * (1 - TOPIC_B + TOPIC_B * topic_len / avg_topic)).tolist()
+        self._topic_norm = K1 * (1 - TOPIC_B + TOPIC_B * topic_len / avg_topic)
         self.vocabulary = sorted(w for w, i in self.keys.ids.items() if w.isalpha() and self.keys.word(i) in self._term)
         self._vocab_set = frozenset(self.vocabulary)
         # Scoring details of a phrasing are worked out the first time it is a candidate.
@@ -294,7 +294,7 @@ class Index:
         # Per index, not per class: a class-level memo kept every replaced index alive after a reload.
         self._correct = lru_cache(maxsize=8192)(self._correct_word)
         self._memo: dict[tuple[str, int], SearchResult] = {}
-        self._topic_terms: dict[int, dict[int, float]] = {}
+        self._topic_terms: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     def _postings(self, term: int) -> np.ndarray:
         """The phrasings of a term (by number), at most the ``MAX_POSTINGS`` heaviest."""
@@ -438,7 +438,7 @@ class Index:
                         both = i in form and i - 1 in form
                         weights[term] = max(weights.get(term, 0.0), form_weight if both else 1.0)
             prev = word
-        scores: Counter[int] = Counter()
+        topics, values = [], []
         for term, weight in weights.items():
             per_topic = self._topic_terms.get(term)
             if per_topic is None:
@@ -446,30 +446,30 @@ class Index:
                 if len(self._topic_terms) >= TOPIC_TERMS:
                     self._topic_terms.clear()
                 self._topic_terms[term] = per_topic
-            if weight == 1.0:
-                scores.update(per_topic)
-            else:
-                scores.update({topic: weight * value for topic, value in per_topic.items()})
-        if not scores:
+            topics.append(per_topic[0])
+            values.append(per_topic[1] if weight == 1.0 else per_topic[1] * weight)
+        if not topics:
             return None
-        return self._topics[max(scores, key=scores.__getitem__)]
+        # Ties go to the topic met first in the catalogue.
+        return self._topics[int(np.bincount(np.concatenate(topics), np.concatenate(values)).argmax())]
 
-    def _topic_term(self, docs: np.ndarray) -> dict[int, float]:
-        """One term's BM25 weight in every topic that has it; kept, since questions repeat their words."""
+    def _topic_term(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """One term's BM25 weight in every topic that has it (topics, weights); kept, since questions
+        repeat their words."""
         counts = np.bincount(self._doc_topic[docs])
         found = np.flatnonzero(counts)
         n = len(self._topics)
         idf = math.log(1 + (n - len(found) + 0.5) / (len(found) + 0.5))
-        norm = self._topic_norm
         # A common word: only where it weighs most can it decide. Its weight grows with the count, less
         # for long topics: the topics with the most occurrences (twice as many as kept) hold the heaviest.
         if len(found) > TOPICS_PER_TERM:
             found = found[np.argsort(-counts[found], kind="stable")[: TOPICS_PER_TERM * 2]]
-        tf = counts[found].tolist()
-        weights = {topic: idf * c * (K1 + 1) / (c + norm[topic]) for topic, c in zip(found.tolist(), tf, strict=True)}
+        tf = counts[found]
+        weights = idf * tf * (K1 + 1) / (tf + self._topic_norm[found])
         if len(weights) > TOPICS_PER_TERM:
-            weights = {t: weights[t] for t in sorted(weights, key=weights.__getitem__, reverse=True)[:TOPICS_PER_TERM]}
-        return weights
+            kept = np.argsort(-weights, kind="stable")[:TOPICS_PER_TERM]
+            found, weights = found[kept], weights[kept]
+        return found, weights
 
     def _prepare(self, norm: Normalized) -> _Query:
         tokens = norm.folded_tokens
