@@ -212,6 +212,12 @@ async def open_entry(request: web.Request) -> web.Response:
     return web.json_response({"html": pages.reply_html(reply)})
 
 
+async def forget(request: web.Request) -> web.Response:
+    """"Xoá cuộc trò chuyện": the page forgets what it showed, and the server what it remembered."""
+    request.app[CONVERSATION].forget("web", _visitor(request))
+    return web.json_response({"ok": True})
+
+
 async def feedback(request: web.Request) -> web.Response:
     data = await _json(request)
     entry_id = str(data.get("entry", ""))
@@ -685,6 +691,7 @@ def build_web_app(
     app.router.add_post("/api/ask", ask)
     app.router.add_post("/api/open", open_entry)
     app.router.add_post("/api/feedback", feedback)
+    app.router.add_post("/api/forget", forget)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
     app.router.add_get("/admin/login", login_page)

@@ -166,3 +166,24 @@ def test_embed_csp_changes_nothing_but_frame_ancestors():
 def test_embed_origins_setting_is_read_from_the_environment():
     assert Settings.from_env({"EMBED_ORIGINS": " https://a.gov.vn "}).embed_origins == "https://a.gov.vn"
     assert Settings.from_env({}).embed_origins == ""
+
+
+def test_clearing_the_conversation_forgets_the_topic_a_short_question_would_be_carried_to(index):
+    about = texts.ABOUT.split("«")[0]  # "Về "
+    replies = []
+
+    async def scenario(client):
+        headers = {"X-Chat-Visitor": "a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6"}
+        for step in ("thủ tục cấp đổi căn cước", "lệ phí bao nhiêu", "forget", "lệ phí bao nhiêu"):
+            if step == "forget":
+                r = await client.post("/api/forget", json={}, headers=headers)
+                assert r.status == 200
+                continue
+            r = await client.post("/api/ask", json={"q": step}, headers=headers)
+            replies.append(await r.json())
+
+    run(index, scenario)
+    topic, carried, alone = replies
+    assert topic["status"] == "answered"
+    assert about + "«" in carried["html"]  # carried to the topic just answered
+    assert about + "«" not in alone["html"]  # after clearing: a question back, not a carry-over

@@ -251,6 +251,14 @@ def test_the_conversation_survives_a_reload_and_can_be_cleared(phone):
     assert phone.locator(".msg:not(.welcome)").count() == 0 and phone.locator(".welcome").is_visible()
     phone.reload()
     assert phone.locator(".msg:not(.welcome)").count() == 0
+    # Cleared on the server too: a short question next is not carried to a topic no longer on screen.
+    ask(phone, "thủ tục cấp đổi căn cước")
+    ask(phone, "lệ phí bao nhiêu")
+    assert "Về «" in phone.locator(".msg.bot").last.inner_text()
+    with phone.expect_response("**/api/forget"):
+        phone.click(f"text={texts.WEB_CLEAR}")
+    ask(phone, "lệ phí bao nhiêu")
+    assert "Về «" not in phone.locator(".msg.bot").last.inner_text()
 
 
 def test_keyboard_screen_reader_and_links(phone):

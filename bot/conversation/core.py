@@ -154,6 +154,11 @@ class Conversation:
         recent = self.memory.peek((channel, str(user)))
         return recent.question if recent else None
 
+    def forget(self, channel: str, user: str | int) -> None:
+        """The person cleared the conversation (a shared phone, a new subject): the next short question
+        must not be carried over to a topic they can no longer see. Records are not touched."""
+        self.memory.forget((channel, str(user)))
+
     # -- decisions ----------------------------------------------------------------------------
 
     def _decide(

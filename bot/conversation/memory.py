@@ -42,5 +42,8 @@ class Memory:
     def peek(self, person: Person) -> Recent | None:
         return self._items.get(person)
 
+    def forget(self, person: Person) -> None:
+        self._items.pop(person, None)
+
     def __len__(self) -> int:
         return len(self._items)

@@ -234,6 +234,9 @@
     if (store) store.removeItem(KEY);
     log.scrollTop = 0;
     input.focus();
+    // The server forgets the last topic too: a short question next must not be taken as a follow-up
+    // to an answer no longer on the screen. Nothing to show if it fails: the page is cleared anyway.
+    post("/api/forget", {}).catch(function () {});
   });
 
   // -- screen ----------------------------------------------------------------------------------
