@@ -24,7 +24,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from knowledge.models import Candidate, Catalogue, Explanation, SearchResult, Status
-from knowledge.normalize import Lexicon, Normalized, Normalizer, Token, split_many
+from knowledge.normalize import LINE, Lexicon, Normalized, Normalizer, Token, stream_of
 from knowledge.sentences import sentences
 
 K1, B = 1.2, 0.3  # BM25; phrasings are short, so length matters little
@@ -199,11 +199,12 @@ def _catalogue_terms(norms: list[Normalized], ambiguous: frozenset[str]) -> tupl
     return keys, terms, docs
 
 
-def _catalogue_words(split: list[list[str]], lexicon: Lexicon) -> set[str]:
-    """Words a Telex repair may produce: only those of phrasings (``split``, their words) and the
+def _catalogue_words(stream: list[str], lexicon: Lexicon) -> set[str]:
+    """Words a Telex repair may produce: only those of phrasings (``stream``, their words) and the
     lexicon, since a repair to a word that no phrasing contains could not help any match."""
     texts = [*lexicon.abbreviations.values(), *lexicon.synonyms, *lexicon.fillers]
-    found = set(itertools.chain.from_iterable(split)).union(*split_many(texts))
+    found = set(stream).union(stream_of(texts))
+    found.discard(LINE)
     return {w for w in found if w.isalpha()}
 
 
@@ -238,10 +239,11 @@ class Index:
             for entry in catalogue.entries.values()
             for p in dict.fromkeys((entry.title, *entry.questions))
         ]
-        split = split_many([p for _, p in pairs])  # once, for the vocabulary and for normalizing
-        self.normalizer = Normalizer(lexicon, _catalogue_words(split, lexicon))
+        texts = [p for _, p in pairs]
+        stream = stream_of(texts)  # once, for the vocabulary and for normalizing
+        self.normalizer = Normalizer(lexicon, _catalogue_words(stream, lexicon))
         self.lexicon = lexicon
-        normalized = self.normalizer.normalize_many([p for _, p in pairs], split)
+        normalized = self.normalizer.normalize_many(texts, stream)
         # Apps and portals each title names, from the titles just normalized (each is its entry's first text).
         self._title_products: dict[str, frozenset[str]] = {}
         if lexicon.products:

@@ -124,9 +124,13 @@ def test_notes_explain_repairs(normalizer):
 def test_batch_normalization_matches_one_by_one(normalizer, index):
     texts = [q for e in list(index.catalogue.entries.values())[:40] for q in e.questions]
     texts += ["căn\u200bcước", "dòng\nhai", "phí 50 k ko có cccd", "từ mới chưa gặp xyzzy", ""]
+    # Texts are normalized as one stream: nothing may reach across from one text into the next.
+    texts += ["", "!!!", "đổi thẻ căn", "cước công dân", "hết 50", "k là gì", "k"]
     batch = normalizer.normalize_many(texts)
     assert [(n.original, n.tokens) for n in batch] == [(t, normalizer.normalize(t).tokens) for t in texts]
     assert not any(n.notes for n in batch)  # repairs are explained for citizens' questions only
+    long = ["cccd " * 500, "ko có cccd"]  # more words than are read: the same bound as one by one
+    assert [n.tokens for n in normalizer.normalize_many(long)] == [normalizer.normalize(t).tokens for t in long]
 
 
 def test_one_pass_is_final_even_when_canonical_form_is_an_abbreviation(normalizer):
