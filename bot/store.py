@@ -363,16 +363,23 @@ class Store:
 
     def purge(self, days: int | None = None) -> int:
         cutoff = iso(now() - timedelta(days=days if days is not None else self.retention_days))
+        # Its own connection: the runner calls this in a worker thread, and a transaction there on ``self.db``
+        # interleaves with the event loop's queries on it (seen as "no such savepoint" in the weekly report).
+        db = self.db if self.path == ":memory:" else connect(self.path)
         removed = 0
-        with self.db.conn:
-            for table in ("questions", "feedback", "candidates", "audit"):
-                removed += self.db.execute(f"DELETE FROM [{table}] WHERE at < ?", [cutoff]).rowcount
-            # Drafts never sent and tickets closed long ago, with their messages. Open tickets stay.
-            old = "SELECT id FROM tickets WHERE state IN ('draft', 'closed') AND last_activity < ?"
-            self.db.execute(f"DELETE FROM ticket_messages WHERE ticket_id IN ({old})", [cutoff])
-            removed += self.db.execute(f"DELETE FROM tickets WHERE id IN ({old})", [cutoff]).rowcount
-            # Console sessions end after at most 12 hours; rows of ended ones are no use to anyone.
-            self.db.execute("DELETE FROM sessions WHERE created < ?", [time.time() - 86400])
+        try:
+            with db.conn:
+                for table in ("questions", "feedback", "candidates", "audit"):
+                    removed += db.execute(f"DELETE FROM [{table}] WHERE at < ?", [cutoff]).rowcount
+                # Drafts never sent and tickets closed long ago, with their messages. Open tickets stay.
+                old = "SELECT id FROM tickets WHERE state IN ('draft', 'closed') AND last_activity < ?"
+                db.execute(f"DELETE FROM ticket_messages WHERE ticket_id IN ({old})", [cutoff])
+                removed += db.execute(f"DELETE FROM tickets WHERE id IN ({old})", [cutoff]).rowcount
+                # Console sessions end after at most 12 hours; rows of ended ones are no use to anyone.
+                db.execute("DELETE FROM sessions WHERE created < ?", [time.time() - 86400])
+        finally:
+            if db is not self.db:
+                db.conn.close()
         return removed
 
     def questions(
@@ -541,10 +548,10 @@ class Store:
 
     def mark_weekly_report_sent(self, monday: date, admins: int) -> None:
         """Remember that the report due on that Monday went out, delivered to ``admins`` administrators."""
+        # Plain SQL, not sqlite-utils' upsert: that would quietly create a missing table with guessed types.
+        sql = "INSERT OR REPLACE INTO weekly_reports (monday, sent, admins) VALUES (?, ?, ?)"
         with self.db.conn:
-            self.db["weekly_reports"].upsert(
-                {"monday": monday.isoformat(), "sent": iso(now()), "admins": admins}, pk="monday"
-            )
+            self.db.execute(sql, [monday.isoformat(), iso(now()), admins])
 
     def waiting_tickets(self, limit: int = 10) -> list[dict[str, Any]]:
         """Open tickets no staff member has replied to yet, the longest waiting first."""
