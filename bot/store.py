@@ -13,7 +13,7 @@ import sqlite3
 import threading
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from knowledge import SearchResult
 
 log = logging.getLogger("tro_ly_so.records")
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 MAX_TEXT = 2000
 
 
@@ -177,6 +177,10 @@ def migrate(db: sqlite_utils.Database) -> None:
             db["tickets"].add_column("channel", str, not_null_default="telegram")
             db["tickets"].add_column("citizen", str, not_null_default="")
         db["tickets"].create_index(["channel", "citizen", "state"], if_not_exists=True)
+    if version < 7:
+        # Which Mondays' weekly reports went out (bot/channels/telegram/weekly.py), so that a restart after
+        # 08:00 still sends that week's report, and never a second time.
+        db["weekly_reports"].create({"monday": str, "sent": str, "admins": int}, pk="monday", if_not_exists=True)
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
@@ -359,16 +363,23 @@ class Store:
 
     def purge(self, days: int | None = None) -> int:
         cutoff = iso(now() - timedelta(days=days if days is not None else self.retention_days))
+        # Its own connection: the runner calls this in a worker thread, and a transaction there on ``self.db``
+        # interleaves with the event loop's queries on it (seen as "no such savepoint" in the weekly report).
+        db = self.db if self.path == ":memory:" else connect(self.path)
         removed = 0
-        with self.db.conn:
-            for table in ("questions", "feedback", "candidates", "audit"):
-                removed += self.db.execute(f"DELETE FROM [{table}] WHERE at < ?", [cutoff]).rowcount
-            # Drafts never sent and tickets closed long ago, with their messages. Open tickets stay.
-            old = "SELECT id FROM tickets WHERE state IN ('draft', 'closed') AND last_activity < ?"
-            self.db.execute(f"DELETE FROM ticket_messages WHERE ticket_id IN ({old})", [cutoff])
-            removed += self.db.execute(f"DELETE FROM tickets WHERE id IN ({old})", [cutoff]).rowcount
-            # Console sessions end after at most 12 hours; rows of ended ones are no use to anyone.
-            self.db.execute("DELETE FROM sessions WHERE created < ?", [time.time() - 86400])
+        try:
+            with db.conn:
+                for table in ("questions", "feedback", "candidates", "audit"):
+                    removed += db.execute(f"DELETE FROM [{table}] WHERE at < ?", [cutoff]).rowcount
+                # Drafts never sent and tickets closed long ago, with their messages. Open tickets stay.
+                old = "SELECT id FROM tickets WHERE state IN ('draft', 'closed') AND last_activity < ?"
+                db.execute(f"DELETE FROM ticket_messages WHERE ticket_id IN ({old})", [cutoff])
+                removed += db.execute(f"DELETE FROM tickets WHERE id IN ({old})", [cutoff]).rowcount
+                # Console sessions end after at most 12 hours; rows of ended ones are no use to anyone.
+                db.execute("DELETE FROM sessions WHERE created < ?", [time.time() - 86400])
+        finally:
+            if db is not self.db:
+                db.conn.close()
         return removed
 
     def questions(
@@ -522,6 +533,25 @@ class Store:
             "ORDER BY wrong DESC, last DESC LIMIT ?"
         )
         return [dict(r) for r in self.db.query(sql, [since, limit])]
+
+    # -- the weekly report's own bookkeeping: tiny reads and writes on this connection, like the Zalo tokens;
+    # a sqlite3.Error reaches the caller, which decides how to carry on without it.
+
+    def weekly_report_sent(self, monday: date) -> bool:
+        """Did the report due on that Monday (a Vietnam date) go out?"""
+        sql = "SELECT 1 FROM weekly_reports WHERE monday = ?"
+        return self.db.execute(sql, [monday.isoformat()]).fetchone() is not None
+
+    def weekly_reports_recorded(self) -> bool:
+        """Has any weekly report been recorded in this database (false on a new or just upgraded one)?"""
+        return self.db.execute("SELECT 1 FROM weekly_reports LIMIT 1").fetchone() is not None
+
+    def mark_weekly_report_sent(self, monday: date, admins: int) -> None:
+        """Remember that the report due on that Monday went out, delivered to ``admins`` administrators."""
+        # Plain SQL, not sqlite-utils' upsert: that would quietly create a missing table with guessed types.
+        sql = "INSERT OR REPLACE INTO weekly_reports (monday, sent, admins) VALUES (?, ?, ?)"
+        with self.db.conn:
+            self.db.execute(sql, [monday.isoformat(), iso(now()), admins])
 
     def waiting_tickets(self, limit: int = 10) -> list[dict[str, Any]]:
         """Open tickets no staff member has replied to yet, the longest waiting first."""

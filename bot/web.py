@@ -213,7 +213,7 @@ async def open_entry(request: web.Request) -> web.Response:
 
 
 async def forget(request: web.Request) -> web.Response:
-    """"Xoá cuộc trò chuyện": the page forgets what it showed, and the server what it remembered."""
+    """ "Xoá cuộc trò chuyện": the page forgets what it showed, and the server what it remembered."""
     request.app[CONVERSATION].forget("web", _visitor(request))
     return web.json_response({"ok": True})
 

@@ -156,3 +156,28 @@ def test_retention_also_covers_candidates_drafts_and_closed_tickets(store, index
     assert store.db["candidates"].count == 0
     assert [t["id"] for t in store.db["tickets"].rows] == [still_open]
     assert store.db["ticket_messages"].count == 0 and draft
+
+
+def test_migration_from_version_6_adds_weekly_reports_and_keeps_data(tmp_path, index):
+    from datetime import date
+
+    path = tmp_path / "old.sqlite"
+    old = Store(path)
+    old.question(channel="web", user_id=1, text="VNeID là gì", result=index.search("VNeID là gì"))
+    old.close()
+    db = connect(path)
+    db["weekly_reports"].drop()  # as a version 6 database was: no such table
+    db.execute("PRAGMA user_version = 6")
+    migrate(db)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == store_module.SCHEMA_VERSION
+    assert db["weekly_reports"].exists() and db["questions"].count == 1
+    store = Store(path)
+    try:
+        assert not store.weekly_reports_recorded() and not store.weekly_report_sent(date(2026, 11, 30))
+        store.mark_weekly_report_sent(date(2026, 11, 30), 2)
+        store.mark_weekly_report_sent(date(2026, 11, 30), 1)  # marking again keeps one row, the latest count
+        assert store.weekly_reports_recorded() and store.weekly_report_sent(date(2026, 11, 30))
+        assert not store.weekly_report_sent(date(2026, 12, 7))
+        assert [(r["monday"], r["admins"]) for r in store.db["weekly_reports"].rows] == [("2026-11-30", 1)]
+    finally:
+        store.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 from datetime import UTC, date, datetime, timedelta
 
 from bot.channels.telegram import weekly
@@ -111,7 +112,8 @@ def run_bot_with_clock(index, tmp_path, clock: Clock, scenario, **settings) -> N
         fake = FakeTelegram()
         await fake.start()
         database = tmp_path / "r.sqlite"
-        generate(database, index, days=21, now=clock())
+        if not database.exists():  # a restart keeps the records (and the reports sent) of the run before
+            generate(database, index, days=21, now=clock())
         store = Store(database)
         config = dataclasses.replace(
             Settings(),
@@ -199,3 +201,139 @@ def test_a_blocked_administrator_does_not_stop_the_others(index, tmp_path, monke
         assert "Chưa đặt địa chỉ bảng quản trị (CONSOLE_URL)" in call.params["text"]
 
     run_bot_with_clock(index, tmp_path, clock, scenario)
+
+
+# -- restarts: which Mondays' reports went out is kept in the records database ------------------------------
+
+
+def records_with_reports_sent(index, tmp_path, clock: Clock, *mondays: date) -> None:
+    """The records a running assistant leaves: three weeks of use and the reports it sent."""
+    generate(tmp_path / "r.sqlite", index, days=21, now=clock())
+    store = Store(tmp_path / "r.sqlite")
+    try:
+        for monday in mondays:
+            store.mark_weekly_report_sent(monday, 2)
+    finally:
+        store.close()
+
+
+def sent_reports(tmp_path) -> list[tuple[str, int]]:
+    store = Store(tmp_path / "r.sqlite")
+    try:
+        return [(r["monday"], r["admins"]) for r in store.db.query("SELECT * FROM weekly_reports ORDER BY monday")]
+    finally:
+        store.close()
+
+
+def fast_clock(monkeypatch, moment: datetime) -> Clock:
+    clock = Clock(moment)
+    monkeypatch.setattr(weekly, "utcnow", clock)
+    monkeypatch.setattr(weekly, "POLL_SECONDS", 0.02)
+    return clock
+
+
+def test_a_restart_after_eight_on_monday_sends_that_report_once(index, tmp_path, monkeypatch):
+    clock = fast_clock(monkeypatch, vn(2026, 11, 30, 9, 0))  # e.g. a deploy at 09:00
+    records_with_reports_sent(index, tmp_path, clock, date(2026, 11, 23))
+
+    async def restarted_at_nine(fake):
+        fake.fail("sendMessage", "403", chat_id=4201, times=5)  # one administrator blocked the bot
+        [call] = await fake.wait_for("sendMessage", chat_id=4202)
+        assert call.params["text"].startswith("📊 Báo cáo tuần 23/11–29/11/2026")
+        await asyncio.sleep(0.3)
+        assert len(reports(fake)) == 1
+
+    run_bot_with_clock(index, tmp_path, clock, restarted_at_nine)
+    assert sent_reports(tmp_path) == [("2026-11-23", 2), ("2026-11-30", 1)]  # marked, to whom it got through
+
+    clock.moment = vn(2026, 11, 30, 13, 0)
+
+    async def restarted_again(fake):
+        await asyncio.sleep(0.5)
+        assert reports(fake) == []  # not twice, not even to the one who missed it
+
+    run_bot_with_clock(index, tmp_path, clock, restarted_again)
+
+
+def test_a_restart_on_sunday_sends_the_report_of_the_monday_before(index, tmp_path, monkeypatch):
+    clock = fast_clock(monkeypatch, vn(2026, 12, 6, 20, 0))  # down from Monday 30/11 07:00 to Sunday evening
+    records_with_reports_sent(index, tmp_path, clock, date(2026, 11, 23))
+
+    async def scenario(fake):
+        await fake.wait_for("sendMessage", chat_id=4201)
+        await fake.wait_for("sendMessage", chat_id=4202)
+        await asyncio.sleep(0.3)
+        assert [c.params["text"].splitlines()[0] for c in reports(fake)] == ["📊 Báo cáo tuần 23/11–29/11/2026"] * 2
+
+    run_bot_with_clock(index, tmp_path, clock, scenario)
+    assert sent_reports(tmp_path)[-1] == ("2026-11-30", 2)
+
+
+def test_a_restart_eight_days_later_skips_the_stale_report_and_keeps_to_mondays(index, tmp_path, monkeypatch):
+    # The report of Monday 30/11 never went out; on Tuesday 08/12 the one owed is Monday 07/12's.
+    clock = fast_clock(monkeypatch, vn(2026, 12, 8, 9, 0))
+    records_with_reports_sent(index, tmp_path, clock, date(2026, 11, 23))
+
+    async def eight_days_later(fake):
+        await fake.wait_for("sendMessage", chat_id=4201)
+        await fake.wait_for("sendMessage", chat_id=4202)
+        await asyncio.sleep(0.3)
+        assert [c.params["text"].splitlines()[0] for c in reports(fake)] == ["📊 Báo cáo tuần 30/11–06/12/2026"] * 2
+
+    run_bot_with_clock(index, tmp_path, clock, eight_days_later)
+    assert sent_reports(tmp_path) == [("2026-11-23", 2), ("2026-12-07", 2)]  # 30/11 stays unsent
+
+    clock.moment = vn(2026, 12, 9, 10, 0)
+
+    async def then_waits_for_the_next_monday(fake):
+        await asyncio.sleep(0.5)
+        assert reports(fake) == []
+        clock.moment = vn(2026, 12, 14, 8, 0)
+        await fake.wait_for("sendMessage", chat_id=4201)
+        await fake.wait_for("sendMessage", chat_id=4202)
+        assert reports(fake)[-1].params["text"].startswith("📊 Báo cáo tuần 07/12–13/12/2026")
+
+    run_bot_with_clock(index, tmp_path, clock, then_waits_for_the_next_monday)
+    assert sent_reports(tmp_path)[-1] == ("2026-12-14", 2)
+
+
+def test_the_first_start_with_no_report_recorded_does_not_send_one_the_old_version_may_have_sent(
+    index, tmp_path, monkeypatch
+):
+    # Just upgraded (or new) on Monday at 09:00: the version before kept the schedule in memory only.
+    clock = fast_clock(monkeypatch, vn(2026, 11, 30, 9, 0))
+
+    async def scenario(fake):
+        await asyncio.sleep(0.5)
+        assert reports(fake) == []
+        clock.moment = vn(2026, 12, 7, 8, 0)
+        await fake.wait_for("sendMessage", chat_id=4201)
+        await fake.wait_for("sendMessage", chat_id=4202)
+
+    run_bot_with_clock(index, tmp_path, clock, scenario)
+    assert sent_reports(tmp_path) == [("2026-12-07", 2)]
+
+
+def test_an_unusable_report_table_is_logged_and_the_schedule_kept_in_memory(index, tmp_path, monkeypatch, caplog):
+    clock = fast_clock(monkeypatch, vn(2026, 11, 30, 9, 0))
+    records_with_reports_sent(index, tmp_path, clock, date(2026, 11, 23))
+    store = Store(tmp_path / "r.sqlite")
+    store.db["weekly_reports"].drop()  # every read and write of it now fails
+    store.close()
+
+    async def scenario(fake):
+        await asyncio.sleep(0.5)
+        assert reports(fake) == []  # as before: a start after 08:00 waits for the next Monday
+        clock.moment = vn(2026, 12, 7, 8, 0)
+        await fake.wait_for("sendMessage", chat_id=4201)
+        await fake.wait_for("sendMessage", chat_id=4202)
+        for later in (vn(2026, 12, 7, 8, 1), vn(2026, 12, 7, 13, 0)):
+            clock.moment = later
+            await asyncio.sleep(0.3)
+            assert len(reports(fake)) == 2  # once, not on every look at the clock
+
+    with caplog.at_level(logging.ERROR, logger="tro_ly_so.weekly"):
+        run_bot_with_clock(index, tmp_path, clock, scenario)
+    messages = [r.getMessage() for r in caplog.records if r.name == "tro_ly_so.weekly"]
+    assert any("could not read which reports were sent" in m for m in messages)
+    assert any("could not record it as sent" in m for m in messages)

@@ -5,12 +5,17 @@ groups, the tickets waiting longest, the entries due for review, and a link to t
 ``gather`` reads the records, ``compose`` is a pure function from those facts to the text, ``next_run``
 a pure function of the clock; ``report_loop`` takes the clock as a parameter so tests can move time.
 WEEKLY_REPORT=off disables it.
+
+Which Mondays' reports went out is kept in the records database (``weekly_reports``), so an assistant
+(re)started after 08:00 still sends that week's report, once. Without the database the schedule lives in
+memory only, as it did before.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -51,6 +56,18 @@ def next_run(after: datetime) -> datetime:
     if due < local:
         due += timedelta(days=7)
     return due.astimezone(UTC)
+
+
+def previous_run(at: datetime) -> datetime:
+    """The last Monday 08:00 Vietnam time at or before ``at`` (in UTC): always less than 7 days before it,
+    so a restart catches up with this week's report at most, never an older one."""
+    due = next_run(at)
+    return due if due <= at else due - timedelta(days=7)
+
+
+def monday_of(due: datetime) -> date:
+    """The key a report is remembered by: the Vietnam date of the Monday it was due."""
+    return due.astimezone(VIETNAM).date()
 
 
 @dataclass(frozen=True)
@@ -156,30 +173,88 @@ def compose(facts: WeekFacts, console_url: str = "") -> str:
     return "\n".join(lines)
 
 
+def _first_due(now: datetime, store: Store | None) -> datetime:
+    """Where the schedule starts: this week's Monday if its report is owed, else the next Monday. A database
+    with no report recorded at all is new or just upgraded: the version before may have sent this week's
+    report from memory, so it is not sent again."""
+    upcoming = next_run(now)
+    if store is None:
+        return upcoming
+    last = previous_run(now)
+    try:
+        owed = store.weekly_reports_recorded() and not store.weekly_report_sent(monday_of(last))
+    except sqlite3.Error as exc:
+        log.error("weekly report: could not read which reports were sent, keeping the schedule in memory: %s", exc)
+        return upcoming
+    return last if owed else upcoming
+
+
+def _already_sent(store: Store | None, due: datetime) -> bool:
+    if store is None:
+        return False
+    try:
+        return store.weekly_report_sent(monday_of(due))
+    except sqlite3.Error as exc:  # the in-memory schedule reaches each Monday once: still no repeats
+        log.error("weekly report: could not read whether it was sent, sending it: %s", exc)
+        return False
+
+
+def _mark_sent(store: Store | None, due: datetime, delivered: int) -> None:
+    if store is None:
+        return
+    try:
+        store.mark_weekly_report_sent(monday_of(due), delivered)
+    except sqlite3.Error as exc:
+        log.error("weekly report: could not record it as sent (a restart this week may send it again): %s", exc)
+
+
+async def _send(bot: Bot, admins: frozenset[int], text: str) -> int:
+    """Send ``text`` to every administrator; returns to how many it was delivered."""
+    delivered = 0
+    for admin in sorted(admins):
+        try:
+            await bot.send_message(admin, text[:4096], disable_web_page_preview=True)
+            delivered += 1
+        except (Forbidden, BadRequest, NetworkError) as exc:
+            log.warning("weekly report not delivered to an administrator: %s", exc)
+    return delivered
+
+
+async def _report(bot: Bot, admins: frozenset[int], make_text: Callable[[datetime], str], due: datetime) -> int | None:
+    """Compose and send the report due at ``due``; None when it could not be composed (nothing was sent)."""
+    try:
+        text = make_text(due)
+    except Exception:  # a broken database must not stop next week's report
+        log.exception("weekly report could not be composed")
+        return None
+    return await _send(bot, admins, text) if text else None
+
+
 async def report_loop(
     bot: Bot,
     admins: frozenset[int],
     make_text: Callable[[datetime], str],
     clock: Clock = utcnow,
     poll: float | None = None,
+    store: Store | None = None,
 ) -> None:
     """Send ``make_text(due)`` to every administrator at each Monday 08:00; once per Monday, even when the
-    clock jumps (a suspended machine sends once when it wakes up, not once per missed week)."""
-    due = next_run(clock())
-    log.info("weekly report: next at %s", due.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M"))
+    clock jumps (a suspended machine sends once when it wakes up, not once per missed week). With ``store``,
+    a report not yet sent this week goes out at start, and one already sent is not sent again."""
+    started = clock()
+    due = _first_due(started, store)
+    when = due.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
+    if due < started:
+        log.info("weekly report: the one due %s was not sent; sending it now", when)
+    else:
+        log.info("weekly report: next at %s", when)
     while True:
         now = clock()
         if now >= due:
-            try:
-                text = make_text(due)
-            except Exception:  # a broken database must not stop next week's report
-                log.exception("weekly report could not be composed")
-                text = ""
-            for admin in sorted(admins) if text else []:
-                try:
-                    await bot.send_message(admin, text[:4096], disable_web_page_preview=True)
-                except (Forbidden, BadRequest, NetworkError) as exc:
-                    log.warning("weekly report not delivered to an administrator: %s", exc)
+            if not _already_sent(store, due):
+                delivered = await _report(bot, admins, make_text, due)
+                if delivered is not None:  # even if some administrators were unreachable
+                    _mark_sent(store, due, delivered)
             due = next_run(max(now, due) + timedelta(seconds=1))
             continue
         wait = (due - now).total_seconds()
@@ -195,5 +270,7 @@ def start(settings: Settings, engine: Engine, store: Store | None, application: 
         return compose(gather(store, engine.index, at, settings.review_months), settings.console_url)
 
     # The clock and the poll interval are read when the task starts, so tests can replace them.
-    loop = report_loop(application.bot, settings.admin_ids, make_text, clock=lambda: utcnow(), poll=POLL_SECONDS)
+    loop = report_loop(
+        application.bot, settings.admin_ids, make_text, clock=lambda: utcnow(), poll=POLL_SECONDS, store=store
+    )
     return [asyncio.create_task(loop)]
