@@ -255,18 +255,25 @@ class Normalizer:
             forms.setdefault(syllable.fold(word), set()).add(word)
         ambiguous = frozenset(key for key, accented in forms.items() if len(accented) > 1)
         self.ambiguous = ambiguous  # folded keys shared by several known words (ban: bán, bàn, bạn)
-        # The canonical form maps to itself so that a longer canonical phrase is not cut short by a
-        # shorter variant ("cổng dịch vụ công quốc gia" must not become "... quốc gia quốc gia").
-        synonyms = [(v, canonical) for canonical, variants in lexicon.synonyms.items() for v in (canonical, *variants)]
-        # One pass, longest phrase first, does both jobs: synonyms become their canonical form and
-        # fillers become nothing.
-        self.phrases = PhraseTable.build(synonyms + [(f, "") for f in lexicon.fillers], ambiguous)
-        self.procedure_cues = PhraseTable.build(((c, c) for c in lexicon.procedure_cues), ambiguous)
         self._cache: dict[str, tuple[tuple[Token, ...], tuple[str, ...]]] = {}
         self._tokens: dict[str, tuple[Token, ...]] = {}  # the same without notes, for normalize_many
         self.known_folded = frozenset(syllable.fold(w) for w in self.known) | {
             syllable.fold(k) for k in self.abbreviations
         }
+        # The canonical form maps to itself so that a longer canonical phrase is not cut short by a
+        # shorter variant ("cổng dịch vụ công quốc gia" must not become "... quốc gia quốc gia").
+        synonyms = [(v, canonical) for canonical, variants in lexicon.synonyms.items() for v in (canonical, *variants)]
+        # One pass, longest phrase first, does both jobs: synonyms become their canonical form and
+        # fillers become nothing. A phrase is found in a question after its abbreviations are expanded,
+        # so it is expanded too: a variant written "app vneid" must find what "app vneid" becomes.
+        phrases = []
+        for phrase, replacement in synonyms + [(f, "") for f in lexicon.fillers]:
+            src = tuple(self._expand(words(phrase), []))
+            if src:
+                dst = tuple(make_token(w, marked=True) for w in words(replacement))
+                phrases.append((src, dst, len(src) == 1 and src[0].folded in ambiguous))
+        self.phrases = PhraseTable.of(phrases)
+        self.procedure_cues = PhraseTable.build(((c, c) for c in lexicon.procedure_cues), ambiguous)
         # Cues are looked for in normalized questions, so they are normalized the same way first.
         self.products = self._table((p, p) for p in lexicon.products)
         self.parts = self._table((cue, part) for part, cues in lexicon.parts.items() for cue in cues)

@@ -136,3 +136,12 @@ def test_batch_normalization_matches_one_by_one(normalizer, index):
 def test_one_pass_is_final_even_when_canonical_form_is_an_abbreviation(normalizer):
     once = normalizer.normalize("ÑG").text  # found by hypothesis
     assert normalizer.normalize(once).text == once
+
+
+def test_a_synonym_written_with_an_abbreviation_finds_what_the_question_becomes():
+    # Questions have their abbreviations expanded before synonyms are looked for ("app" → "ứng dụng"):
+    # a variant staff wrote as citizens type it must be expanded the same way, or it never matches.
+    lexicon = Lexicon(abbreviations={"app": "ứng dụng"}, synonyms={"định danh điện tử": ("app định danh",)})
+    normalizer = Normalizer(lexicon, known=["ứng", "dụng", "định", "danh", "điện", "tử"])
+    assert normalizer.normalize("tải app định danh").text == "tải định danh điện tử"
+    assert normalizer.normalize("tải ứng dụng định danh").text == "tải định danh điện tử"
