@@ -114,7 +114,7 @@ def make_token(word: str, marked: bool | None = None) -> Token:
     return Token(text, folded, syllable.has_diacritics(word) if marked is None else marked)
 
 
-_FOLDED = attrgetter("folded")
+_FOLDED, _TEXT = attrgetter("folded"), attrgetter("text")
 _SEPARATOR = Token(LINE, LINE, False)  # no phrase begins with it or goes through it
 _MONEY_K = "\n50k"  # a "k" after a number, in a stream: no text's word looks like it
 
@@ -134,6 +134,7 @@ def _phrase_matches(tokens: list[Token], at: int, phrase: tuple[Token, ...], str
 
 
 _Entry = tuple[tuple[Token, ...], tuple[Token, ...], bool]  # phrase, replacement, strict
+_Described = tuple[int, list[str], list[str], _Entry]  # length, folded words, accented words, the entry
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,12 @@ class PhraseTable:
     """Phrases to find in token sequences, longest first, indexed by their first folded key."""
 
     by_first: Mapping[str, tuple[_Entry, ...]]
+    # For ``rewrite``, by first folded key: the phrases of two words or more by their second folded key,
+    # and the one-word phrases; each with its length and its folded and accented words as lists, which a
+    # slice of the text's own lists is compared with in C.
+    _words: Mapping[str, tuple[Mapping[str, tuple[_Described, ...]], tuple[_Described, ...]]] = field(
+        default_factory=dict
+    )
 
     @classmethod
     def build(cls, pairs: Iterable[tuple[str, str]], ambiguous: frozenset[str] = frozenset()) -> PhraseTable:
@@ -160,7 +167,19 @@ class PhraseTable:
         table: dict[str, list[_Entry]] = {}
         for entry in entries:
             table.setdefault(entry[0][0].folded, []).append(entry)
-        return cls({k: tuple(sorted(v, key=lambda p: -len(p[0]))) for k, v in table.items()})
+        by_first = {k: tuple(sorted(v, key=lambda p: -len(p[0]))) for k, v in table.items()}
+        described: dict[str, tuple[dict[str, tuple[_Described, ...]], tuple[_Described, ...]]] = {}
+        for first, phrases in by_first.items():
+            longer: dict[str, tuple[_Described, ...]] = {}
+            single: tuple[_Described, ...] = ()
+            for e in phrases:  # longest first, and so they stay
+                d = (len(e[0]), [t.folded for t in e[0]], [t.text for t in e[0]], e)
+                if d[0] == 1:
+                    single += (d,)
+                else:
+                    longer[d[1][1]] = (*longer.get(d[1][1], ()), d)
+            described[first] = (longer, single)
+        return cls(by_first, described)
 
     def spans(self, tokens: tuple[Token, ...] | list[Token]) -> list[tuple[int, int, str]]:
         """Non-overlapping phrases found, longest first at each position: (start, length, replacement)."""
@@ -186,32 +205,39 @@ class PhraseTable:
         )
 
     def rewrite(self, tokens: list[Token], notes: list[str] | None = None) -> list[Token]:
-        by_first = self.by_first
+        phrases = self._words
+        folded = list(map(_FOLDED, tokens))
         # Only where a phrase can begin is there anything to do, and few words begin one: the 100,000
         # phrasings of a province-wide catalogue are rewritten at every build.
-        starts = [i for i, t in enumerate(tokens) if t.folded in by_first]
+        starts = [i for i, f in enumerate(folded) if f in phrases]
         if not starts:
             return tokens
+        texts = list(map(_TEXT, tokens))
         out: list[Token] = []
         done, n = 0, len(tokens)
         for i in starts:
             if i < done:
                 continue  # inside a phrase already replaced
-            here = tokens[i]
-            for src, dst, strict in by_first[here.folded]:
-                if len(src) == 1:
+            longer, single = phrases[folded[i]]
+            # Longer phrases first: a phrase of two words or more is longer than any one-word phrase.
+            for k, keys, accented, (src, dst, strict) in (
+                (*longer.get(folded[i + 1], ()), *single) if i + 1 < n else single
+            ):
+                if k == 1:
+                    here = tokens[i]
                     # _phrase_matches for one word, whose folded form is known to agree: most phrases.
-                    if (strict or (here.marked and here.text != here.folded)) and here.text != src[0].text:
+                    if (strict or (here.marked and here.text != here.folded)) and here.text != accented[0]:
                         continue
-                # Cheap rejection on the second word before the full comparison.
-                elif i + 1 >= n or tokens[i + 1].folded != src[1].folded or not _phrase_matches(tokens, i, src, strict):
+                # The same words with the same accents, or else accents left out and forgiven.
+                elif folded[i : i + k] != keys or (
+                    texts[i : i + k] != accented and not _phrase_matches(tokens, i, src, strict)
+                ):
                     continue
                 if notes is not None and dst and src != dst:
-                    before = " ".join(t.text for t in tokens[i : i + len(src)])
-                    notes.append(f"{before} → {' '.join(t.text for t in dst) or '∅'}")
+                    notes.append(f"{' '.join(texts[i : i + k])} → {' '.join(t.text for t in dst) or '∅'}")
                 out.extend(tokens[done:i])
                 out.extend(dst)
-                done = i + len(src)
+                done = i + k
                 break
         out.extend(tokens[done:])
         return out
