@@ -179,12 +179,14 @@ def _catalogue_terms(norms: list[Normalized], ambiguous: frozenset[str]) -> tupl
     # Every loop over the 1.3 million words of a large catalogue is in C: map, attrgetter, dict lookups.
     folded = np.fromiter(map(numbered.__getitem__, map(_FOLDED, tokens)), np.int64, n)
     text = np.fromiter(map(numbered.__getitem__, map(_TEXT, tokens)), np.int64, n)
+    del tokens
     keys = _TermKeys(dict(numbered), len(numbered), ambiguous)
     size = keys.size
     shared = np.fromiter((i for w, i in keys.ids.items() if w in ambiguous), np.int64)
     # Same number, same string: an accented form differs from its folded one exactly where numbers differ.
     telling = (text != folded) & np.isin(folded, shared)
-    doc = np.repeat(np.arange(len(norms), dtype=np.int64), [len(norm.tokens) for norm in norms])
+    # Phrasing numbers in 32 bits: the arrays of a large catalogue are big enough for their size to show.
+    doc = np.repeat(np.arange(len(norms), dtype=np.int32), [len(norm.tokens) for norm in norms])
     after = np.flatnonzero(doc[1:] == doc[:-1]) + 1  # words with a word before them in the same phrasing
     accented_after = after[telling[after] | telling[after - 1]]
     terms = np.concatenate(
@@ -244,6 +246,7 @@ class Index:
         self.normalizer = Normalizer(lexicon, _catalogue_words(stream, lexicon))
         self.lexicon = lexicon
         normalized = self.normalizer.normalize_many(texts, stream)
+        del stream  # a million and more words of a large catalogue: free them for what follows
         # Apps and portals each title names, from the titles just normalized (each is its entry's first text).
         self._title_products: dict[str, frozenset[str]] = {}
         if lexicon.products:
@@ -256,7 +259,8 @@ class Index:
         # Postings: the phrasings of each term, grouped by one stable sort (so in phrasing order).
         order = np.argsort(terms, kind="stable")
         terms = terms[order]
-        self._posted = term_docs[order].astype(np.int32)
+        self._posted = term_docs[order]
+        del order
         starts = np.flatnonzero(np.concatenate(([len(terms) > 0], terms[1:] != terms[:-1])))
         counts = np.diff(np.append(starts, len(terms)))
         self._term = dict(zip(terms[starts].tolist(), range(len(starts)), strict=True))  # key → term number
