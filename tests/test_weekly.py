@@ -172,6 +172,29 @@ def test_the_report_arrives_at_monday_eight_not_before_and_once(index, tmp_path,
     run_bot_with_clock(index, tmp_path, clock, scenario, console_url="https://console.example.gov.vn")
 
 
+def test_a_machine_asleep_through_mondays_sends_once_the_latest_week_on_waking(index, tmp_path, monkeypatch, caplog):
+    clock = Clock(vn(2026, 11, 29, 20, 0))  # a Sunday evening; then asleep until the Tuesday two weeks on
+    monkeypatch.setattr(weekly, "utcnow", clock)
+    monkeypatch.setattr(weekly, "POLL_SECONDS", 0.02)
+    caplog.set_level(logging.INFO, logger="tro_ly_so.weekly")
+
+    async def scenario(fake):
+        for _ in range(200):  # the schedule must start on Sunday, before the machine sleeps
+            if any("weekly report: next at" in r.getMessage() for r in caplog.records):
+                break
+            await asyncio.sleep(0.05)
+        assert reports(fake) == []
+        clock.moment = vn(2026, 12, 15, 9, 0)
+        await fake.wait_for("sendMessage", chat_id=4202)
+        await fake.wait_for("sendMessage", chat_id=4201)
+        await asyncio.sleep(0.3)
+        texts = [r.params["text"] for r in reports(fake)]
+        assert len(texts) == 2, "once, not once per Monday slept through"
+        assert all(t.startswith("📊 Báo cáo tuần 07/12–13/12/2026") for t in texts)  # the week before 14/12
+
+    run_bot_with_clock(index, tmp_path, clock, scenario)
+
+
 def test_weekly_report_off_sends_nothing(index, tmp_path, monkeypatch):
     clock = Clock(vn(2026, 11, 30, 7, 59, 59))
     monkeypatch.setattr(weekly, "utcnow", clock)

@@ -251,6 +251,8 @@ async def report_loop(
     while True:
         now = clock()
         if now >= due:
+            # Woken after Mondays slept through: the latest week is the one worth reading, not the oldest.
+            due = max(due, previous_run(now))
             if not _already_sent(store, due):
                 delivered = await _report(bot, admins, make_text, due)
                 if delivered is not None:  # even if some administrators were unreachable
