@@ -275,7 +275,7 @@ class Index:
         avg_len = lengths.sum() / n
         # BM25 split in two: the term's IDF, and the phrasing's length factor.
         factor = (K1 + 1) / (1 + K1 * (1 - B + B * lengths / avg_len))
-        self.doc_factor = factor.tolist()
+        self._factor = factor
         # Lists longer than retrieval reads are put heaviest (shortest phrasing) first, so that reading
         # stops where it matters.
         for t in np.flatnonzero(counts > MAX_POSTINGS).tolist():
@@ -407,6 +407,8 @@ class Index:
         docs = np.concatenate(lists)
         acc = np.bincount(docs, weights=np.repeat(self._idf_array[use], [len(p) for p in lists]))
         found = np.flatnonzero(acc)
+        if not len(found):
+            return []
         sums = acc[found]
         shortlist = CANDIDATES * 4
         if len(found) > shortlist:
@@ -415,13 +417,12 @@ class Index:
             above = np.flatnonzero(sums > cut)
             kept = np.sort(np.concatenate((above, np.flatnonzero(sums == cut)[: shortlist - len(above)])))
             found, sums = found[kept], sums[kept]
-        # The length factor moves a score by a fifth at most: it ranks the shortlist only.
-        factor = self.doc_factor
-        ranked = found.tolist()  # by id: the stable sort below then breaks ties by id
-        weight = {d: a * factor[d] for d, a in zip(ranked, sums.tolist(), strict=True)}
-        ranked.sort(key=weight.__getitem__, reverse=True)
-        cutoff = weight[ranked[0]] * CANDIDATE_REACH
-        return [doc for doc in ranked[:CANDIDATES] if weight[doc] >= cutoff]
+        # The length factor moves a score by a fifth at most: it ranks the shortlist only. ``found`` is in
+        # phrasing order, so the stable sort breaks ties by phrasing.
+        weight = sums * self._factor[found]
+        ranked = np.argsort(-weight, kind="stable")[:CANDIDATES]
+        ranked = ranked[weight[ranked] >= weight[ranked[0]] * CANDIDATE_REACH]
+        return found[ranked].tolist()
 
     def _topic_choice(self, norm: Normalized, form: frozenset[int]) -> str | None:
         """A second, independent reading: BM25 over each topic's phrasings taken together. Where it picks
