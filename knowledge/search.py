@@ -282,6 +282,10 @@ class Index:
             lo, hi = self._start[t], self._start[t] + self.df[t]
             span = self._posted[lo:hi]
             self._posted[lo:hi] = span[np.argsort(-factor[span], kind="stable")]
+        # What retrieval reads of each term, cut once here rather than at every question.
+        self._read = np.minimum(counts, MAX_POSTINGS)
+        posted = self._posted
+        self._lists = [posted[s : s + k] for s, k in zip(self._start, self._read.tolist(), strict=True)]
         # The second opinion (``_topic_choice``) reads the same postings per topic: all of a topic's
         # phrasings as one text, so words spread over several phrasings add up.
         topic_ids: dict[str, int] = {}
@@ -304,8 +308,7 @@ class Index:
 
     def _postings(self, term: int) -> np.ndarray:
         """The phrasings of a term (by number), at most the ``MAX_POSTINGS`` heaviest."""
-        start = self._start[term]
-        return self._posted[start : start + min(self.df[term], MAX_POSTINGS)]
+        return self._lists[term]
 
     def _word_term(self, folded: str) -> int | None:
         i = self.keys.ids.get(folded)
@@ -403,9 +406,10 @@ class Index:
             return []
         # The sum of the terms' IDF per phrasing, in numpy: at 10,000 entries the terms of one question
         # have some 20,000 postings, a loop of milliseconds in Python.
-        lists = [self._postings(t) for t in use]
-        docs = np.concatenate(lists)
-        acc = np.bincount(docs, weights=np.repeat(self._idf_array[use], [len(p) for p in lists]))
+        lists = self._lists
+        acc = np.bincount(
+            np.concatenate([lists[t] for t in use]), weights=np.repeat(self._idf_array[use], self._read[use])
+        )
         found = np.flatnonzero(acc)
         if not len(found):
             return []
