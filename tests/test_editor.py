@@ -16,6 +16,7 @@ from bot.console.history import review_due
 from bot.engine import Engine
 from bot.store import Store
 from bot.web import build_web_app
+from knowledge.content import KnowledgeDir
 from tests.helpers import console_account, console_login, console_setup
 
 FAQ = """\
@@ -51,13 +52,18 @@ entries:
 """
 
 
-def run(tmp_path, scenario, role="editor"):
+def run(tmp_path, scenario, role="editor", lexicon: str | None = None):
     faq = tmp_path / "faq.yaml"
     faq.write_text(FAQ, encoding="utf-8")
     faq.chmod(0o644)
+    knowledge = None
+    if lexicon is not None:  # a knowledge directory of the staff's own, with this lexicon
+        (tmp_path / "lexicon.yaml").write_text(lexicon, encoding="utf-8")
+        (tmp_path / "sectors.yaml").write_text("sectors:\n  - id: test\n    title: Thử\n", encoding="utf-8")
+        knowledge = KnowledgeDir(tmp_path)
 
     async def go():
-        engine = Engine.load(faq)
+        engine = Engine.load(faq, knowledge=knowledge)
         store = Store(tmp_path / "r.sqlite")
         app = build_web_app(dataclasses.replace(Settings(), admin_token="t"), engine, store, store)
         async with TestClient(TestServer(app)) as client:
@@ -210,6 +216,20 @@ def test_preview_shows_the_citizens_view_and_tries_questions_without_writing(tmp
         assert "trả lời bằng mục khác: Giờ làm việc" in tried  # a typed question that belongs elsewhere
 
     run(tmp_path, scenario)
+
+
+def test_a_draft_is_checked_and_tried_with_the_staff_lexicon_not_the_shipped_one(tmp_path):
+    # "ctbs" is in this knowledge directory's lexicon only: the draft's try-out must read it as staff wrote it.
+    lexicon = "abbreviations:\n  ctbs: chứng thực bản sao\n"
+
+    async def scenario(client, csrf, engine, faq, store):
+        data = {**NEW, "try": "phí ctbs", "csrf": csrf, "action": "preview"}
+        page = await (await client.post("/admin/entries/new", data=data)).text()
+        tried = re.search(r'<div class="card" id="try">(.*?)</div>', page, re.S).group(1)
+        row = re.search(r"<tr><td>phí ctbs</td><td>(.*?)</td>", tried).group(1)
+        assert "trả lời bằng mục này" in row
+
+    run(tmp_path, scenario, lexicon=lexicon)
 
 
 def test_save_is_refused_when_the_file_changed_underneath_and_the_difference_shown(tmp_path):
