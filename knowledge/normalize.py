@@ -12,7 +12,7 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from operator import attrgetter
 
 from knowledge import syllable, telex
@@ -115,7 +115,7 @@ def make_token(word: str, marked: bool | None = None) -> Token:
 
 
 _FOLDED, _TEXT = attrgetter("folded"), attrgetter("text")
-_SEPARATOR = Token(LINE, LINE, False)  # no phrase begins with it or goes through it
+SEPARATOR = Token(LINE, LINE, False)  # between texts in a stream of tokens: no phrase begins with it or crosses it
 _MONEY_K = "\n50k"  # a "k" after a number, in a stream: no text's word looks like it
 
 
@@ -388,23 +388,33 @@ class Normalizer:
     def normalize_many(self, texts: list[str], stream: list[str] | None = None) -> list[Normalized]:
         """Normalize trusted catalogue texts in one batch: the same tokens as ``normalize`` gives each,
         without notes (they explain what was repaired in a citizen's question; no one reads them here).
-        ``stream``: the texts' words from ``stream_of``, where the caller has them already.
+        ``stream``: the texts' words from ``stream_of``, where the caller has them already."""
+        tokens = self.normalize_stream(texts, stream)
+        ends = [i for i, t in enumerate(tokens) if t is SEPARATOR]
+        ends.append(len(tokens))
+        starts = [0, *(end + 1 for end in ends[:-1])]
+        return [Normalized(t, tuple(tokens[a:b])) for t, a, b in zip(texts, starts, ends, strict=True)] if texts else []
 
-        All texts are normalized as one stream of tokens, a separator between texts that no phrase can
-        match: the 100,000 phrasings of a province-wide catalogue then cost a few calls into C, not a
-        few Python calls each."""
+    def normalize_stream(self, texts: list[str], stream: list[str] | None = None) -> list[Token]:
+        """The tokens of many trusted texts as one list, ``SEPARATOR`` between two texts' tokens.
+
+        All texts are normalized as one stream, the separator matched by no phrase: the 100,000 phrasings of
+        a province-wide catalogue then cost a few calls into C, not a few Python calls each."""
         if not texts:
             return []
         if max(map(len, texts)) >= 2 * MAX_TOKENS:  # a text that may have more words than are read
-            return [
-                replace(self._normalized(t, _TOKEN.findall(_clean_unbounded(t))[:MAX_TOKENS]), notes=()) for t in texts
-            ]
+            out: list[Token] = []
+            for k, text in enumerate(texts):
+                if k:
+                    out.append(SEPARATOR)
+                out += self._normalized(text, _TOKEN.findall(_clean_unbounded(text))[:MAX_TOKENS]).tokens
+            return out
         if stream is None:
             stream = stream_of(texts)
         distinct = set(stream)
         distinct.discard(LINE)
         lookup = {word: self._word(word)[0] for word in distinct}
-        lookup[LINE] = (_SEPARATOR,)
+        lookup[LINE] = (SEPARATOR,)
         if "k" in lookup:
             # "50 k" is money, not "không" (as in ``_expand``).
             stream = list(stream)
@@ -415,10 +425,4 @@ class Normalizer:
                     at = stream.index("k", at + 1)
                     if at and stream[at - 1].isdigit():
                         stream[at] = _MONEY_K
-        tokens = self.phrases.rewrite(list(itertools.chain.from_iterable(map(lookup.__getitem__, stream))))
-        ends = [i for i, t in enumerate(tokens) if t is _SEPARATOR]
-        ends.append(len(tokens))
-        starts = [0, *(end + 1 for end in ends[:-1])]
-        return [
-            Normalized(text, tuple(tokens[start:end])) for text, start, end in zip(texts, starts, ends, strict=True)
-        ]
+        return self.phrases.rewrite(list(itertools.chain.from_iterable(map(lookup.__getitem__, stream))))

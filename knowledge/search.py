@@ -169,24 +169,35 @@ class _TermKeys:
         return out
 
 
-def _catalogue_terms(norms: list[Normalized], ambiguous: frozenset[str]) -> tuple[_TermKeys, np.ndarray, np.ndarray]:
-    """Every term of every phrasing: (keys, terms as int64, the phrasing of each), in phrasing order.
-    One posting per occurrence: a word repeated in a phrasing is read twice (tf = 2, without BM25's
-    saturation, which hardly matters in phrasings of ten words)."""
+def _catalogue_terms(
+    tokens: list[Token], texts: int, ambiguous: frozenset[str]
+) -> tuple[_TermKeys, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every term of every phrasing, from the tokens of the catalogue's ``texts`` texts as one stream
+    (``SEPARATOR`` between two texts): (keys, terms as int64, the phrasing of each, where each text's tokens
+    start and end).
+    Phrasings are the texts with tokens, numbered in order. One posting per occurrence: a word repeated in
+    a phrasing is read twice (tf = 2, without BM25's saturation, which hardly matters in phrasings of ten
+    words)."""
     numbered: defaultdict[str, int] = defaultdict(itertools.count().__next__)
-    tokens = list(itertools.chain.from_iterable([norm.tokens for norm in norms]))
     n = len(tokens)
     # Every loop over the 1.3 million words of a large catalogue is in C: map, attrgetter, dict lookups.
     folded = np.fromiter(map(numbered.__getitem__, map(_FOLDED, tokens)), np.int64, n)
     text = np.fromiter(map(numbered.__getitem__, map(_TEXT, tokens)), np.int64, n)
-    del tokens
     keys = _TermKeys(dict(numbered), len(numbered), ambiguous)
     size = keys.size
+    between = np.flatnonzero(folded == keys.ids.get(LINE, -1))
+    starts, ends = np.concatenate(([0], between + 1)), np.append(between, n)
+    if not texts:  # no text at all, not one text without words
+        starts, ends = starts[:0], ends[:0]
+    # Phrasing numbers in 32 bits: the arrays of a large catalogue are big enough for their size to show.
+    phrasing_of_text = (np.cumsum(ends > starts) - 1).astype(np.int32)
+    word = np.ones(n, dtype=bool)
+    word[between] = False
+    doc = phrasing_of_text[np.cumsum(~word)[word]]
+    folded, text = folded[word], text[word]
     shared = np.fromiter((i for w, i in keys.ids.items() if w in ambiguous), np.int64)
     # Same number, same string: an accented form differs from its folded one exactly where numbers differ.
     telling = (text != folded) & np.isin(folded, shared)
-    # Phrasing numbers in 32 bits: the arrays of a large catalogue are big enough for their size to show.
-    doc = np.repeat(np.arange(len(norms), dtype=np.int32), [len(norm.tokens) for norm in norms])
     after = np.flatnonzero(doc[1:] == doc[:-1]) + 1  # words with a word before them in the same phrasing
     accented_after = after[telling[after] | telling[after - 1]]
     terms = np.concatenate(
@@ -198,7 +209,7 @@ def _catalogue_terms(norms: list[Normalized], ambiguous: frozenset[str]) -> tupl
         )
     )
     docs = np.concatenate((doc, doc[telling], doc[after], doc[accented_after]))
-    return keys, terms, docs
+    return keys, terms, docs, starts, ends
 
 
 def _catalogue_words(stream: list[str], lexicon: Lexicon) -> set[str]:
@@ -236,26 +247,31 @@ class Index:
         self.catalogue = catalogue
         self.thresholds = thresholds or Thresholds()
         self.weights = weights or Weights()
-        pairs = [
-            (entry.id, p)
-            for entry in catalogue.entries.values()
-            for p in dict.fromkeys((entry.title, *entry.questions))
-        ]
+        pairs: list[tuple[str, str]] = []  # (entry id, text): each entry's title first, then its questions
+        titles: list[int] = []
+        for entry in catalogue.entries.values():
+            titles.append(len(pairs))
+            pairs += ((entry.id, p) for p in dict.fromkeys((entry.title, *entry.questions)))
         texts = [p for _, p in pairs]
         stream = stream_of(texts)  # once, for the vocabulary and for normalizing
         self.normalizer = Normalizer(lexicon, _catalogue_words(stream, lexicon))
         self.lexicon = lexicon
-        normalized = self.normalizer.normalize_many(texts, stream)
+        # The tokens of every text, kept as one list: a phrasing is digested from its slice the first time it
+        # is a candidate, so the build makes no object per phrasing (a large catalogue has 100,000).
+        self._tokens = self.normalizer.normalize_stream(texts, stream)
         del stream  # a million and more words of a large catalogue: free them for what follows
-        # Apps and portals each title names, from the titles just normalized (each is its entry's first text).
+        self.keys, terms, term_docs, starts, ends = _catalogue_terms(
+            self._tokens, len(texts), self.normalizer.ambiguous
+        )
+        starts, ends = starts.tolist(), ends.tolist()
+        # Apps and portals each title names (each entry's first text).
         self._title_products: dict[str, frozenset[str]] = {}
         if lexicon.products:
-            for (eid, p), norm in zip(pairs, normalized, strict=True):
-                if p == catalogue.entries[eid].title and (named := self._products(norm.tokens)):
-                    self._title_products[eid] = named
-        docs = [(eid, p, norm) for (eid, p), norm in zip(pairs, normalized, strict=True) if norm.tokens]
+            for k in titles:
+                if named := self._products(self._tokens[starts[k] : ends[k]]):
+                    self._title_products[pairs[k][0]] = named
+        docs = [(eid, p, a, b) for (eid, p), a, b in zip(pairs, starts, ends, strict=True) if b > a]
         n = max(len(docs), 1)
-        self.keys, terms, term_docs = _catalogue_terms([norm for _, _, norm in docs], self.normalizer.ambiguous)
         # Postings: the phrasings of each term, grouped by one stable sort (so in phrasing order).
         order = np.argsort(terms, kind="stable")
         terms = terms[order]
@@ -317,7 +333,8 @@ class Index:
     def _doc(self, i: int) -> _Doc:
         doc = self._digests.get(i)
         if doc is None:
-            doc = self._digests[i] = self._digest(*self._phrasings[i])
+            eid, text, start, end = self._phrasings[i]
+            doc = self._digests[i] = self._digest(eid, text, Normalized(text, tuple(self._tokens[start:end])))
         return doc
 
     def _word_idf(self, folded: str) -> float:
