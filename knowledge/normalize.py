@@ -345,25 +345,32 @@ class Normalizer:
         cached = self._cache.get(word)
         if cached is None:
             notes: list[str] = []
-            fixed = self._repair_letters(word, notes)
-            # By the canonical form too, so one pass is final: "ñg" canonicalizes to "ng" (the tilde
-            # reads as a tone mark), which a second pass would otherwise expand.
-            expansion = self.abbreviations.get(fixed) or self.abbreviations.get(syllable.canonical(fixed))
-            if expansion is None and _only_d_marked(fixed):
-                # A word typed without tone or vowel marks (đ aside) may be any abbreviation that folds
-                # to it; a word with tone marks is taken as typed ("mụn" is not "mún").
-                expansion = self.folded_abbreviations.get(syllable.fold(fixed))
-            if expansion is not None:
-                notes.append(f"{fixed} → {expansion}")
-                tokens = tuple(make_token(w, marked=True) for w in words(expansion))
+            if word.isascii() and word.isdigit() and word not in self.abbreviations:
+                # A number (a year, a fee, a phone number) is itself: no letters to repair, no Telex, and the
+                # catalogue of a province may hold thousands of them.
+                tokens: tuple[Token, ...] = (Token(word, word, False),)
             else:
-                tokens = (make_token(self._repair_telex(fixed, notes)),)
+                tokens = self._repaired(word, notes)
             if len(self._cache) > 100_000:
                 self._cache.clear()
                 self._tokens.clear()
             cached = self._cache[word] = (tokens, tuple(notes))
             self._tokens[word] = tokens
         return cached
+
+    def _repaired(self, word: str, notes: list[str]) -> tuple[Token, ...]:
+        fixed = self._repair_letters(word, notes)
+        # By the canonical form too, so one pass is final: "ñg" canonicalizes to "ng" (the tilde
+        # reads as a tone mark), which a second pass would otherwise expand.
+        expansion = self.abbreviations.get(fixed) or self.abbreviations.get(syllable.canonical(fixed))
+        if expansion is None and _only_d_marked(fixed):
+            # A word typed without tone or vowel marks (đ aside) may be any abbreviation that folds
+            # to it; a word with tone marks is taken as typed ("mụn" is not "mún").
+            expansion = self.folded_abbreviations.get(syllable.fold(fixed))
+        if expansion is not None:
+            notes.append(f"{fixed} → {expansion}")
+            return tuple(make_token(w, marked=True) for w in words(expansion))
+        return (make_token(self._repair_telex(fixed, notes)),)
 
     def _expand(self, raw: list[str], notes: list[str]) -> list[Token]:
         tokens: list[Token] = []

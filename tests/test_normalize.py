@@ -2,7 +2,7 @@ import unicodedata
 
 import pytest
 
-from knowledge.normalize import MAX_TOKENS, Lexicon, Normalizer, words
+from knowledge.normalize import MAX_TOKENS, Lexicon, Normalizer, Token, words
 
 
 def text(normalizer, raw: str) -> str:
@@ -145,3 +145,10 @@ def test_a_synonym_written_with_an_abbreviation_finds_what_the_question_becomes(
     normalizer = Normalizer(lexicon, known=["ứng", "dụng", "định", "danh", "điện", "tử"])
     assert normalizer.normalize("tải app định danh").text == "tải định danh điện tử"
     assert normalizer.normalize("tải ứng dụng định danh").text == "tải định danh điện tử"
+
+
+@pytest.mark.parametrize("number", ["0", "7", "50", "2025", "0912345678", "1900561", "000"])
+def test_a_number_is_taken_as_itself_exactly_as_the_full_repair_would(normalizer, number):
+    # Numbers skip the letter, abbreviation and Telex repairs (a province's catalogue holds thousands of them);
+    # what they become must not change.
+    assert normalizer._word(number)[0] == normalizer._repaired(number, []) == (Token(number, number, False),)
