@@ -63,25 +63,21 @@ def _clean_unbounded(text: str) -> str:
     return unicodedata.normalize("NFC", _INVISIBLE.sub("", text)).lower()
 
 
-def _clean_lines(texts: Iterable[str]) -> list[str]:
-    """``clean`` for many trusted texts (the catalogue) at once, without the length bound: one pass
-    over the joined text is several times faster than one per text."""
-    return _clean_unbounded("\n".join(t.replace("\n", " ") for t in texts)).split("\n")
-
-
 LINE = "\n"  # between texts in a stream of many texts' words
 _WORD_OR_LINE = re.compile(r"[^\W_]+|\n")
+
+
+def distinct_words(stream: list[str]) -> set[str]:
+    """The words of a stream, each once, without the separators."""
+    found = set(stream)
+    found.discard(LINE)
+    return found
 
 
 def stream_of(texts: Iterable[str]) -> list[str]:
     """The words of many trusted texts (the catalogue) as one list, "\n" between two texts' words:
     cleaned and split in one pass each, without the length bound."""
     return _WORD_OR_LINE.findall(_clean_unbounded("\n".join(t.replace("\n", " ") for t in texts)))
-
-
-def vocabulary_of(texts: Iterable[str]) -> set[str]:
-    """Distinct words of many trusted texts."""
-    return set(stream_of(texts)) - {LINE}
 
 
 def words(text: str) -> list[str]:
@@ -282,7 +278,6 @@ class Normalizer:
         ambiguous = frozenset(key for key, accented in forms.items() if len(accented) > 1)
         self.ambiguous = ambiguous  # folded keys shared by several known words (ban: bán, bàn, bạn)
         self._cache: dict[str, tuple[tuple[Token, ...], tuple[str, ...]]] = {}
-        self._tokens: dict[str, tuple[Token, ...]] = {}  # the same without notes, for normalize_many
         self.known_folded = frozenset(syllable.fold(w) for w in self.known) | {
             syllable.fold(k) for k in self.abbreviations
         }
@@ -353,9 +348,7 @@ class Normalizer:
                 tokens = self._repaired(word, notes)
             if len(self._cache) > 100_000:
                 self._cache.clear()
-                self._tokens.clear()
             cached = self._cache[word] = (tokens, tuple(notes))
-            self._tokens[word] = tokens
         return cached
 
     def _repaired(self, word: str, notes: list[str]) -> tuple[Token, ...]:
@@ -402,8 +395,12 @@ class Normalizer:
         starts = [0, *(end + 1 for end in ends[:-1])]
         return [Normalized(t, tuple(tokens[a:b])) for t, a, b in zip(texts, starts, ends, strict=True)] if texts else []
 
-    def normalize_stream(self, texts: list[str], stream: list[str] | None = None) -> list[Token]:
+    def normalize_stream(
+        self, texts: list[str], stream: list[str] | None = None, distinct: set[str] | None = None
+    ) -> list[Token]:
         """The tokens of many trusted texts as one list, ``SEPARATOR`` between two texts' tokens.
+        ``stream``: the texts' words from ``stream_of``, and ``distinct`` the set of them, where the caller
+        has them already.
 
         All texts are normalized as one stream, the separator matched by no phrase: the 100,000 phrasings of
         a province-wide catalogue then cost a few calls into C, not a few Python calls each."""
@@ -418,8 +415,8 @@ class Normalizer:
             return out
         if stream is None:
             stream = stream_of(texts)
-        distinct = set(stream)
-        distinct.discard(LINE)
+        if distinct is None:
+            distinct = distinct_words(stream)
         lookup = {word: self._word(word)[0] for word in distinct}
         lookup[LINE] = (SEPARATOR,)
         if "k" in lookup:

@@ -24,7 +24,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from knowledge.models import Candidate, Catalogue, Explanation, SearchResult, Status
-from knowledge.normalize import LINE, Lexicon, Normalized, Normalizer, Token, stream_of
+from knowledge.normalize import LINE, Lexicon, Normalized, Normalizer, Token, distinct_words, stream_of
 from knowledge.sentences import sentences
 
 K1, B = 1.2, 0.3  # BM25; phrasings are short, so length matters little
@@ -122,7 +122,7 @@ class _Query:
 
 
 _FOLDED, _TEXT = attrgetter("folded"), attrgetter("text")
-_ENTRY = itemgetter(0)  # of a (entry id, text, normalized) phrasing
+_ENTRY = itemgetter(0)  # of a (entry id, text, start, end) phrasing
 
 
 @dataclass(frozen=True)
@@ -212,12 +212,11 @@ def _catalogue_terms(
     return keys, terms, docs, starts, ends
 
 
-def _catalogue_words(stream: list[str], lexicon: Lexicon) -> set[str]:
-    """Words a Telex repair may produce: only those of phrasings (``stream``, their words) and the
+def _catalogue_words(distinct: set[str], lexicon: Lexicon) -> set[str]:
+    """Words a Telex repair may produce: only those of phrasings (``distinct``, their words) and the
     lexicon, since a repair to a word that no phrasing contains could not help any match."""
     texts = [*lexicon.abbreviations.values(), *lexicon.synonyms, *lexicon.fillers]
-    found = set(stream).union(stream_of(texts))
-    found.discard(LINE)
+    found = distinct | distinct_words(stream_of(texts))
     return {w for w in found if w.isalpha()}
 
 
@@ -253,13 +252,15 @@ class Index:
             titles.append(len(pairs))
             pairs += ((entry.id, p) for p in dict.fromkeys((entry.title, *entry.questions)))
         texts = [p for _, p in pairs]
-        stream = stream_of(texts)  # once, for the vocabulary and for normalizing
-        self.normalizer = Normalizer(lexicon, _catalogue_words(stream, lexicon))
+        # Split once, for the vocabulary and for normalizing.
+        stream = stream_of(texts)
+        distinct = distinct_words(stream)
+        self.normalizer = Normalizer(lexicon, _catalogue_words(distinct, lexicon))
         self.lexicon = lexicon
         # The tokens of every text, kept as one list: a phrasing is digested from its slice the first time it
         # is a candidate, so the build makes no object per phrasing (a large catalogue has 100,000).
-        self._tokens = self.normalizer.normalize_stream(texts, stream)
-        del stream  # a million and more words of a large catalogue: free them for what follows
+        self._tokens = self.normalizer.normalize_stream(texts, stream, distinct)
+        del stream, distinct  # a million and more words of a large catalogue: free them for what follows
         self.keys, terms, term_docs, starts, ends = _catalogue_terms(
             self._tokens, len(texts), self.normalizer.ambiguous
         )
@@ -277,10 +278,10 @@ class Index:
         terms = terms[order]
         self._posted = term_docs[order]
         del order
-        starts = np.flatnonzero(np.concatenate(([len(terms) > 0], terms[1:] != terms[:-1])))
-        counts = np.diff(np.append(starts, len(terms)))
-        self._term = dict(zip(terms[starts].tolist(), range(len(starts)), strict=True))  # key → term number
-        self._start = starts.tolist()
+        # Where each term's postings begin.
+        first = np.flatnonzero(np.concatenate(([len(terms) > 0], terms[1:] != terms[:-1]))).tolist()
+        counts = np.diff(np.append(first, len(terms)))
+        self._term = dict(zip(terms[first].tolist(), range(len(first)), strict=True))  # key → term number
         self.df = counts.tolist()
         idf = np.log(1 + (n - counts + 0.5) / (counts + 0.5))
         self._idf_array = idf
@@ -295,13 +296,13 @@ class Index:
         # Lists longer than retrieval reads are put heaviest (shortest phrasing) first, so that reading
         # stops where it matters.
         for t in np.flatnonzero(counts > MAX_POSTINGS).tolist():
-            lo, hi = self._start[t], self._start[t] + self.df[t]
+            lo, hi = first[t], first[t] + self.df[t]
             span = self._posted[lo:hi]
             self._posted[lo:hi] = span[np.argsort(-factor[span], kind="stable")]
         # What retrieval reads of each term, cut once here rather than at every question.
         self._read = np.minimum(counts, MAX_POSTINGS)
         posted = self._posted
-        self._lists = [posted[s : s + k] for s, k in zip(self._start, self._read.tolist(), strict=True)]
+        self._lists = [posted[s : s + k] for s, k in zip(first, self._read.tolist(), strict=True)]
         # The second opinion (``_topic_choice``) reads the same postings per topic: all of a topic's
         # phrasings as one text, so words spread over several phrasings add up.
         topic_ids: dict[str, int] = {}
