@@ -105,11 +105,22 @@ class Clock:
         return self.moment.astimezone(UTC)
 
 
+def fast_clock(monkeypatch, moment: datetime) -> Clock:
+    clock = Clock(moment)
+    monkeypatch.setattr(weekly, "utcnow", clock)
+    monkeypatch.setattr(weekly, "POLL_SECONDS", 0.02)
+    return clock
+
+
+async def both_administrators_got_one(fake) -> None:
+    await fake.wait_for("sendMessage", chat_id=4201)
+    await fake.wait_for("sendMessage", chat_id=4202)
+
+
 async def titles_once_both_have_it(fake) -> list[str]:
     """Wait until both administrators got a report, give any extra send time to arrive, and return the first
     line (the week) of every report sent."""
-    await fake.wait_for("sendMessage", chat_id=4201)
-    await fake.wait_for("sendMessage", chat_id=4202)
+    await both_administrators_got_one(fake)
     await asyncio.sleep(0.3)
     return [c.params["text"].splitlines()[0] for c in reports(fake)]
 
@@ -150,9 +161,7 @@ def reports(fake: FakeTelegram) -> list:
 
 
 def test_the_report_arrives_at_monday_eight_not_before_and_once(index, tmp_path, monkeypatch):
-    clock = Clock(vn(2026, 11, 30, 7, 59, 0))
-    monkeypatch.setattr(weekly, "utcnow", clock)
-    monkeypatch.setattr(weekly, "POLL_SECONDS", 0.02)
+    clock = fast_clock(monkeypatch, vn(2026, 11, 30, 7, 59, 0))
 
     async def scenario(fake):
         await asyncio.sleep(0.5)
@@ -182,9 +191,8 @@ def test_the_report_arrives_at_monday_eight_not_before_and_once(index, tmp_path,
 
 
 def test_a_machine_asleep_through_mondays_sends_once_the_latest_week_on_waking(index, tmp_path, monkeypatch, caplog):
-    clock = Clock(vn(2026, 11, 29, 20, 0))  # a Sunday evening; then asleep until the Tuesday two weeks on
-    monkeypatch.setattr(weekly, "utcnow", clock)
-    monkeypatch.setattr(weekly, "POLL_SECONDS", 0.02)
+    # A Sunday evening; then asleep until the Tuesday two weeks on.
+    clock = fast_clock(monkeypatch, vn(2026, 11, 29, 20, 0))
     caplog.set_level(logging.INFO, logger="tro_ly_so.weekly")
 
     async def scenario(fake):
@@ -201,9 +209,7 @@ def test_a_machine_asleep_through_mondays_sends_once_the_latest_week_on_waking(i
 
 
 def test_weekly_report_off_sends_nothing(index, tmp_path, monkeypatch):
-    clock = Clock(vn(2026, 11, 30, 7, 59, 59))
-    monkeypatch.setattr(weekly, "utcnow", clock)
-    monkeypatch.setattr(weekly, "POLL_SECONDS", 0.02)
+    clock = fast_clock(monkeypatch, vn(2026, 11, 30, 7, 59, 59))
 
     async def scenario(fake):
         await asyncio.sleep(0.2)
@@ -217,9 +223,7 @@ def test_weekly_report_off_sends_nothing(index, tmp_path, monkeypatch):
 
 
 def test_a_blocked_administrator_does_not_stop_the_others(index, tmp_path, monkeypatch):
-    clock = Clock(vn(2026, 11, 30, 7, 59, 59))
-    monkeypatch.setattr(weekly, "utcnow", clock)
-    monkeypatch.setattr(weekly, "POLL_SECONDS", 0.02)
+    clock = fast_clock(monkeypatch, vn(2026, 11, 30, 7, 59, 59))
 
     async def scenario(fake):
         fake.fail("sendMessage", "403", chat_id=4201, times=5)
@@ -251,13 +255,6 @@ def sent_reports(tmp_path) -> list[tuple[str, int]]:
         return [(r["monday"], r["admins"]) for r in store.db.query("SELECT * FROM weekly_reports ORDER BY monday")]
     finally:
         store.close()
-
-
-def fast_clock(monkeypatch, moment: datetime) -> Clock:
-    clock = Clock(moment)
-    monkeypatch.setattr(weekly, "utcnow", clock)
-    monkeypatch.setattr(weekly, "POLL_SECONDS", 0.02)
-    return clock
 
 
 def test_a_restart_after_eight_on_monday_sends_that_report_once(index, tmp_path, monkeypatch):
@@ -311,8 +308,7 @@ def test_a_restart_eight_days_later_skips_the_stale_report_and_keeps_to_mondays(
         await asyncio.sleep(0.5)
         assert reports(fake) == []
         clock.moment = vn(2026, 12, 14, 8, 0)
-        await fake.wait_for("sendMessage", chat_id=4201)
-        await fake.wait_for("sendMessage", chat_id=4202)
+        await both_administrators_got_one(fake)
         assert reports(fake)[-1].params["text"].startswith("📊 Báo cáo tuần 07/12–13/12/2026")
 
     run_bot_with_clock(index, tmp_path, clock, then_waits_for_the_next_monday)
@@ -329,8 +325,7 @@ def test_the_first_start_with_no_report_recorded_does_not_send_one_the_old_versi
         await asyncio.sleep(0.5)
         assert reports(fake) == []
         clock.moment = vn(2026, 12, 7, 8, 0)
-        await fake.wait_for("sendMessage", chat_id=4201)
-        await fake.wait_for("sendMessage", chat_id=4202)
+        await both_administrators_got_one(fake)
 
     run_bot_with_clock(index, tmp_path, clock, scenario)
     assert sent_reports(tmp_path) == [("2026-12-07", 2)]
@@ -347,8 +342,7 @@ def test_an_unusable_report_table_is_logged_and_the_schedule_kept_in_memory(inde
         await asyncio.sleep(0.5)
         assert reports(fake) == []  # as before: a start after 08:00 waits for the next Monday
         clock.moment = vn(2026, 12, 7, 8, 0)
-        await fake.wait_for("sendMessage", chat_id=4201)
-        await fake.wait_for("sendMessage", chat_id=4202)
+        await both_administrators_got_one(fake)
         for later in (vn(2026, 12, 7, 8, 1), vn(2026, 12, 7, 13, 0)):
             clock.moment = later
             await asyncio.sleep(0.3)
