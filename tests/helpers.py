@@ -54,3 +54,19 @@ async def console_account(client, csrf: str, username: str, role: str, password:
         allow_redirects=False,
     )
     assert r.status == 302 and "err=" not in r.headers["Location"], r.headers.get("Location")
+
+
+def records_from_version(path, index, version: int, *missing: str):
+    """A records database as version ``version`` left it (``missing``: the tables added since), holding one
+    question, migrated to today's schema; returns the migrated connection."""
+    from bot.store import Store, connect, migrate
+
+    old = Store(path)
+    old.question(channel="web", user_id=1, text="VNeID là gì", result=index.search("VNeID là gì"))
+    old.close()
+    db = connect(path)
+    for table in missing:
+        db[table].drop()
+    db.execute(f"PRAGMA user_version = {version}")
+    migrate(db)
+    return db

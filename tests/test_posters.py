@@ -25,6 +25,7 @@ from bot.engine import Engine
 from bot.store import Store
 from bot.web import build_web_app
 from tests.fake_telegram import BOT, FakeTelegram
+from tests.helpers import records_from_version
 from tests.telegram_harness import TOKEN, play
 
 USERNAME = "trolyso_test_bot"
@@ -314,16 +315,8 @@ def test_opening_without_a_database_still_answers(index, caplog):
 
 
 def test_migration_from_version_2_adds_poster_opens_and_keeps_data(tmp_path, index):
-    from bot.store import connect, migrate
-
     path = tmp_path / "old.sqlite"
-    old = Store(path)
-    old.question(channel="web", user_id=1, text="VNeID là gì", result=index.search("VNeID là gì"))
-    old.close()
-    db = connect(path)
-    db["poster_opens"].drop()
-    db.execute("PRAGMA user_version = 2")
-    migrate(db)
+    db = records_from_version(path, index, 2, "poster_opens")
     assert db["poster_opens"].exists() and db["questions"].count == 1
     store = Store(path)
     store.poster_open(channel="telegram", kind="entry", target="vneid-la-gi")

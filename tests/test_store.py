@@ -9,6 +9,7 @@ import pytest
 from bot import store as store_module
 from bot.grouping import draft_entry, group_questions
 from bot.store import Store, connect, migrate
+from tests.helpers import records_from_version
 
 
 @pytest.fixture
@@ -162,13 +163,7 @@ def test_migration_from_version_6_adds_weekly_reports_and_keeps_data(tmp_path, i
     from datetime import date
 
     path = tmp_path / "old.sqlite"
-    old = Store(path)
-    old.question(channel="web", user_id=1, text="VNeID là gì", result=index.search("VNeID là gì"))
-    old.close()
-    db = connect(path)
-    db["weekly_reports"].drop()  # as a version 6 database was: no such table
-    db.execute("PRAGMA user_version = 6")
-    migrate(db)
+    db = records_from_version(path, index, 6, "weekly_reports")
     assert db.execute("PRAGMA user_version").fetchone()[0] == store_module.SCHEMA_VERSION
     assert db["weekly_reports"].exists() and db["questions"].count == 1
     store = Store(path)
