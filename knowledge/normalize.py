@@ -7,8 +7,6 @@ Every token keeps two forms: the canonical accented one and the folded (accent-f
 
 from __future__ import annotations
 
-import contextlib
-import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -55,29 +53,13 @@ class Normalized:
 
 def clean(text: str) -> str:
     """NFC, lower case, invisible characters removed. Lone surrogates are dropped, not raised on."""
-    return _clean_unbounded(text[:MAX_CHARS])
+    return clean_trusted(text[:MAX_CHARS])
 
 
-def _clean_unbounded(text: str) -> str:
+def clean_trusted(text: str) -> str:
+    """``clean`` without the length bound: for the catalogue's own texts."""
     text = text.encode("utf-8", "ignore").decode("utf-8")
     return unicodedata.normalize("NFC", _INVISIBLE.sub("", text)).lower()
-
-
-LINE = "\n"  # between texts in a stream of many texts' words
-_WORD_OR_LINE = re.compile(r"[^\W_]+|\n")
-
-
-def distinct_words(stream: list[str]) -> set[str]:
-    """The words of a stream, each once, without the separators."""
-    found = set(stream)
-    found.discard(LINE)
-    return found
-
-
-def stream_of(texts: Iterable[str]) -> list[str]:
-    """The words of many trusted texts (the catalogue) as one list, "\n" between two texts' words:
-    cleaned and split in one pass each, without the length bound."""
-    return _WORD_OR_LINE.findall(_clean_unbounded("\n".join(t.replace("\n", " ") for t in texts)))
 
 
 def words(text: str) -> list[str]:
@@ -111,8 +93,6 @@ def make_token(word: str, marked: bool | None = None) -> Token:
 
 
 _FOLDED, _TEXT = attrgetter("folded"), attrgetter("text")
-SEPARATOR = Token(LINE, LINE, False)  # between texts in a stream of tokens: no phrase begins with it or crosses it
-_MONEY_K = "\n50k"  # a "k" after a number, in a stream: no text's word looks like it
 
 
 def _phrase_matches(tokens: list[Token], at: int, phrase: tuple[Token, ...], strict: bool = False) -> bool:
@@ -203,8 +183,7 @@ class PhraseTable:
     def rewrite(self, tokens: list[Token], notes: list[str] | None = None) -> list[Token]:
         phrases = self._words
         folded = list(map(_FOLDED, tokens))
-        # Only where a phrase can begin is there anything to do, and few words begin one: the 100,000
-        # phrasings of a province-wide catalogue are rewritten at every build.
+        # Only where a phrase can begin is there anything to do, and few words begin one.
         starts = [i for i, f in enumerate(folded) if f in phrases]
         if not starts:
             return tokens
@@ -385,48 +364,10 @@ class Normalizer:
     def normalize(self, text: str) -> Normalized:
         return self._normalized(text, words(text))
 
-    def normalize_many(self, texts: list[str], stream: list[str] | None = None) -> list[Normalized]:
-        """Normalize trusted catalogue texts in one batch: the same tokens as ``normalize`` gives each,
-        without notes (they explain what was repaired in a citizen's question; no one reads them here).
-        ``stream``: the texts' words from ``stream_of``, where the caller has them already."""
-        tokens = self.normalize_stream(texts, stream)
-        ends = [i for i, t in enumerate(tokens) if t is SEPARATOR]
-        ends.append(len(tokens))
-        starts = [0, *(end + 1 for end in ends[:-1])]
-        return [Normalized(t, tuple(tokens[a:b])) for t, a, b in zip(texts, starts, ends, strict=True)] if texts else []
+    def normalize_trusted(self, text: str) -> Normalized:
+        """A catalogue text: as many words as a question's are read, however long the text; no notes."""
+        return Normalized(text, self._normalized(text, _TOKEN.findall(clean_trusted(text))[:MAX_TOKENS]).tokens)
 
-    def normalize_stream(
-        self, texts: list[str], stream: list[str] | None = None, distinct: set[str] | None = None
-    ) -> list[Token]:
-        """The tokens of many trusted texts as one list, ``SEPARATOR`` between two texts' tokens.
-        ``stream``: the texts' words from ``stream_of``, and ``distinct`` the set of them, where the caller
-        has them already.
-
-        All texts are normalized as one stream, the separator matched by no phrase: the 100,000 phrasings of
-        a province-wide catalogue then cost a few calls into C, not a few Python calls each."""
-        if not texts:
-            return []
-        if max(map(len, texts)) >= 2 * MAX_TOKENS:  # a text that may have more words than are read
-            out: list[Token] = []
-            for k, text in enumerate(texts):
-                if k:
-                    out.append(SEPARATOR)
-                out += self._normalized(text, _TOKEN.findall(_clean_unbounded(text))[:MAX_TOKENS]).tokens
-            return out
-        if stream is None:
-            stream = stream_of(texts)
-        if distinct is None:
-            distinct = distinct_words(stream)
-        lookup = {word: self._word(word)[0] for word in distinct}
-        lookup[LINE] = (SEPARATOR,)
-        if "k" in lookup:
-            # "50 k" is money, not "không" (as in ``_expand``).
-            stream = list(stream)
-            lookup[_MONEY_K] = (make_token("k"),)
-            at = -1
-            with contextlib.suppress(ValueError):
-                while True:
-                    at = stream.index("k", at + 1)
-                    if at and stream[at - 1].isdigit():
-                        stream[at] = _MONEY_K
-        return self.phrases.rewrite(list(itertools.chain.from_iterable(map(lookup.__getitem__, stream))))
+    def spell(self, word: str) -> tuple[Token, ...]:
+        """The tokens one word of a trusted text becomes, before phrases are rewritten."""
+        return self._word(word)[0]

@@ -24,8 +24,9 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from knowledge.models import Candidate, Catalogue, Explanation, SearchResult, Status
-from knowledge.normalize import LINE, Lexicon, Normalized, Normalizer, Token, distinct_words, stream_of
+from knowledge.normalize import Lexicon, Normalized, Normalizer, Token
 from knowledge.sentences import sentences
+from knowledge.stream import TokenStream, distinct_words, normalize_stream, stream_of, within
 
 K1, B = 1.2, 0.3  # BM25; phrasings are short, so length matters little
 TOKEN_SET = fuzz.token_set_ratio  # did best on Vietnamese in our measurements; WRatio did badly
@@ -170,29 +171,30 @@ class _TermKeys:
 
 
 def _catalogue_terms(
-    tokens: list[Token], texts: int, ambiguous: frozenset[str]
+    stream: TokenStream, texts: int, ambiguous: frozenset[str]
 ) -> tuple[_TermKeys, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Every term of every phrasing, from the tokens of the catalogue's ``texts`` texts as one stream
-    (``SEPARATOR`` between two texts): (keys, terms as int64, the phrasing of each, where each text's tokens
-    start and end).
+    """Every term of every phrasing, from the tokens of the catalogue's ``texts`` texts as one stream:
+    (keys, terms as int64, the phrasing of each, where each text's tokens start and end).
     Phrasings are the texts with tokens, numbered in order. One posting per occurrence: a word repeated in
     a phrasing is read twice (tf = 2, without BM25's saturation, which hardly matters in phrasings of ten
     words)."""
     numbered: defaultdict[str, int] = defaultdict(itertools.count().__next__)
-    n = len(tokens)
-    # Every loop over the 1.3 million words of a large catalogue is in C: map, attrgetter, dict lookups.
-    folded = np.fromiter(map(numbered.__getitem__, map(_FOLDED, tokens)), np.int64, n)
-    text = np.fromiter(map(numbered.__getitem__, map(_TEXT, tokens)), np.int64, n)
+    ids = stream.ids
+    # The folded and accented forms of the distinct tokens numbered, then looked up for all 1.3 million
+    # tokens of a large catalogue at once; tokens of the table that no text has are left out.
+    used = np.bincount(ids, minlength=len(stream.table)) > 0
+    used[0] = False
+    table = [t if u else None for t, u in zip(stream.table, used.tolist(), strict=True)]
+    folded = np.fromiter((-1 if t is None else numbered[t.folded] for t in table), np.int64, len(table))[ids]
+    text = np.fromiter((-1 if t is None else numbered[t.text] for t in table), np.int64, len(table))[ids]
     keys = _TermKeys(dict(numbered), len(numbered), ambiguous)
     size = keys.size
-    between = np.flatnonzero(folded == keys.ids.get(LINE, -1))
-    starts, ends = np.concatenate(([0], between + 1)), np.append(between, n)
+    starts, ends = stream.bounds()
     if not texts:  # no text at all, not one text without words
         starts, ends = starts[:0], ends[:0]
     # Phrasing numbers in 32 bits: the arrays of a large catalogue are big enough for their size to show.
     phrasing_of_text = (np.cumsum(ends > starts) - 1).astype(np.int32)
-    word = np.ones(n, dtype=bool)
-    word[between] = False
+    word = ids != 0
     doc = phrasing_of_text[np.cumsum(~word)[word]]
     folded, text = folded[word], text[word]
     shared = np.fromiter((i for w, i in keys.ids.items() if w in ambiguous), np.int64)
@@ -218,6 +220,29 @@ def _catalogue_words(distinct: set[str], lexicon: Lexicon) -> set[str]:
     texts = [*lexicon.abbreviations.values(), *lexicon.synonyms, *lexicon.fillers]
     found = distinct | distinct_words(stream_of(texts))
     return {w for w in found if w.isalpha()}
+
+
+def _read_lists(
+    posted: np.ndarray, first: np.ndarray, counts: np.ndarray, factor: np.ndarray
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """What retrieval reads of each term, cut once here rather than at every question: its postings
+    (``posted[first:first + count]``), or of a longer list the ``MAX_POSTINGS`` heaviest (shortest
+    phrasings first, then the earlier), so that reading stops where it matters. The rest is dropped: at
+    10,000 entries half of all postings are in lists nothing reads to the end. In any order: a list is
+    summed per phrasing, or counted per topic."""
+    read = np.minimum(counts, MAX_POSTINGS)
+    heavy = np.flatnonzero(counts > MAX_POSTINGS).tolist()
+    if heavy:
+        by_rank = np.argsort(-factor, kind="stable").astype(np.int32)
+        rank = np.empty(len(factor), dtype=np.int32)
+        rank[by_rank] = np.arange(len(factor), dtype=np.int32)
+        for t in heavy:
+            lo = first[t]
+            span = rank[posted[lo : lo + counts[t]]]
+            posted[lo : lo + MAX_POSTINGS] = by_rank[np.partition(span, MAX_POSTINGS - 1)[:MAX_POSTINGS]]
+        kept = np.repeat(first, read) + within(read)
+        posted, first = posted[kept], np.cumsum(read) - read
+    return read, [posted[s : s + k] for s, k in zip(first.tolist(), read.tolist(), strict=True)]
 
 
 class Index:
@@ -257,31 +282,37 @@ class Index:
         distinct = distinct_words(stream)
         self.normalizer = Normalizer(lexicon, _catalogue_words(distinct, lexicon))
         self.lexicon = lexicon
-        # The tokens of every text, kept as one list: a phrasing is digested from its slice the first time it
-        # is a candidate, so the build makes no object per phrasing (a large catalogue has 100,000).
-        self._tokens = self.normalizer.normalize_stream(texts, stream, distinct)
+        # The tokens of every text, kept as one array of numbers: a phrasing is digested from its slice the
+        # first time it is a candidate, so the build makes no object per phrasing (a large catalogue has
+        # 100,000) nor per token (1.4 million).
+        self._tokens = normalize_stream(self.normalizer, texts, stream, distinct)
         del stream, distinct  # a million and more words of a large catalogue: free them for what follows
         self.keys, terms, term_docs, starts, ends = _catalogue_terms(
             self._tokens, len(texts), self.normalizer.ambiguous
         )
-        starts, ends = starts.tolist(), ends.tolist()
         # Apps and portals each title names (each entry's first text).
         self._title_products: dict[str, frozenset[str]] = {}
         if lexicon.products:
-            for k in titles:
-                if named := self._products(self._tokens[starts[k] : ends[k]]):
+            # Only titles with a word that begins a product name are read.
+            table = self._tokens.table
+            begins = np.fromiter((t.folded in self.normalizer.products.by_first for t in table), bool, len(table))
+            naming = set((np.searchsorted(starts, np.flatnonzero(begins[self._tokens.ids]), "right") - 1).tolist())
+            for k in naming.intersection(titles):
+                if named := self._products(self._tokens.tokens(starts[k], ends[k])):
                     self._title_products[pairs[k][0]] = named
+        starts, ends = starts.tolist(), ends.tolist()
         docs = [(eid, p, a, b) for (eid, p), a, b in zip(pairs, starts, ends, strict=True) if b > a]
         n = max(len(docs), 1)
         # Postings: the phrasings of each term, grouped by one stable sort (so in phrasing order).
         order = np.argsort(terms, kind="stable")
         terms = terms[order]
-        self._posted = term_docs[order]
+        posted = term_docs[order]
         del order
         # Where each term's postings begin.
-        first = np.flatnonzero(np.concatenate(([len(terms) > 0], terms[1:] != terms[:-1]))).tolist()
+        first = np.flatnonzero(np.concatenate(([len(terms) > 0], terms[1:] != terms[:-1])))
         counts = np.diff(np.append(first, len(terms)))
         self._term = dict(zip(terms[first].tolist(), range(len(first)), strict=True))  # key → term number
+        del terms
         self.df = counts.tolist()
         idf = np.log(1 + (n - counts + 0.5) / (counts + 0.5))
         self._idf_array = idf
@@ -293,16 +324,7 @@ class Index:
         # BM25 split in two: the term's IDF, and the phrasing's length factor.
         factor = (K1 + 1) / (1 + K1 * (1 - B + B * lengths / avg_len))
         self._factor = factor
-        # Lists longer than retrieval reads are put heaviest (shortest phrasing) first, so that reading
-        # stops where it matters.
-        for t in np.flatnonzero(counts > MAX_POSTINGS).tolist():
-            lo, hi = first[t], first[t] + self.df[t]
-            span = self._posted[lo:hi]
-            self._posted[lo:hi] = span[np.argsort(-factor[span], kind="stable")]
-        # What retrieval reads of each term, cut once here rather than at every question.
-        self._read = np.minimum(counts, MAX_POSTINGS)
-        posted = self._posted
-        self._lists = [posted[s : s + k] for s, k in zip(first, self._read.tolist(), strict=True)]
+        self._read, self._lists = _read_lists(posted, first, counts, factor)
         # The second opinion (``_topic_choice``) reads the same postings per topic: all of a topic's
         # phrasings as one text, so words spread over several phrasings add up.
         topic_ids: dict[str, int] = {}
@@ -335,7 +357,7 @@ class Index:
         doc = self._digests.get(i)
         if doc is None:
             eid, text, start, end = self._phrasings[i]
-            doc = self._digests[i] = self._digest(eid, text, Normalized(text, tuple(self._tokens[start:end])))
+            doc = self._digests[i] = self._digest(eid, text, Normalized(text, self._tokens.tokens(start, end)))
         return doc
 
     def _word_idf(self, folded: str) -> float:

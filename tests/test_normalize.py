@@ -1,8 +1,10 @@
+import itertools
 import unicodedata
 
 import pytest
 
 from knowledge.normalize import MAX_TOKENS, Lexicon, Normalizer, Token, words
+from knowledge.stream import normalize_many
 
 
 def text(normalizer, raw: str) -> str:
@@ -126,11 +128,22 @@ def test_batch_normalization_matches_one_by_one(normalizer, index):
     texts += ["căn\u200bcước", "dòng\nhai", "phí 50 k ko có cccd", "từ mới chưa gặp xyzzy", ""]
     # Texts are normalized as one stream: nothing may reach across from one text into the next.
     texts += ["", "!!!", "đổi thẻ căn", "cước công dân", "hết 50", "k là gì", "k"]
-    batch = normalizer.normalize_many(texts)
+    batch = normalize_many(normalizer, texts)
     assert [(n.original, n.tokens) for n in batch] == [(t, normalizer.normalize(t).tokens) for t in texts]
     assert not any(n.notes for n in batch)  # repairs are explained for citizens' questions only
     long = ["cccd " * 500, "ko có cccd"]  # more words than are read: the same bound as one by one
-    assert [n.tokens for n in normalizer.normalize_many(long)] == [normalizer.normalize(t).tokens for t in long]
+    assert [n.tokens for n in normalize_many(normalizer, long)] == [normalizer.normalize(t).tokens for t in long]
+
+
+def test_batch_normalization_matches_one_by_one_over_the_whole_catalogue(normalizer, index):
+    # Every phrasing, and every synonym and filler of the lexicon in a sentence: the batch finds and replaces
+    # phrases in numpy, one by one they are found in Python; the two must never differ.
+    texts = [p for e in index.catalogue.entries.values() for p in (e.title, *e.questions)]
+    lexicon = normalizer.lexicon
+    phrases = [v for c, vs in lexicon.synonyms.items() for v in (c, *vs)] + list(lexicon.fillers)
+    texts += [f"cho hỏi {p} thế nào" for p in phrases] + [f"{a} {b}" for a, b in itertools.pairwise(phrases)]
+    batch = normalize_many(normalizer, texts)
+    assert [n.tokens for n in batch] == [normalizer.normalize(t).tokens for t in texts]
 
 
 def test_one_pass_is_final_even_when_canonical_form_is_an_abbreviation(normalizer):
