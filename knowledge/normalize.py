@@ -273,8 +273,8 @@ class Normalizer:
                 dst = tuple(make_token(w, marked=True) for w in words(replacement))
                 phrases.append((src, dst, len(src) == 1 and src[0].folded in ambiguous))
         self.phrases = PhraseTable.of(phrases)
-        self.procedure_cues = PhraseTable.build(((c, c) for c in lexicon.procedure_cues), ambiguous)
         # Cues are looked for in normalized questions, so they are normalized the same way first.
+        self.procedure_cues = self._table((c, c) for c in lexicon.procedure_cues)
         self.products = self._table((p, p) for p in lexicon.products)
         self.parts = self._table((cue, part) for part, cues in lexicon.parts.items() for cue in cues)
         self.followup = self._table((w, w) for w in lexicon.followup_words)

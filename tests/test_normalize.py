@@ -160,6 +160,13 @@ def test_a_synonym_written_with_an_abbreviation_finds_what_the_question_becomes(
     assert normalizer.normalize("tải ứng dụng định danh").text == "tải định danh điện tử"
 
 
+def test_a_procedure_cue_written_with_an_abbreviation_finds_what_the_question_becomes():
+    lexicon = Lexicon(abbreviations={"tthc": "thủ tục hành chính"}, procedure_cues=("tthc", "hồ sơ"))
+    normalizer = Normalizer(lexicon, known=["thủ", "tục", "hành", "chính", "hồ", "sơ"])
+    for question in ("tthc cấp đổi căn cước", "thủ tục hành chính cấp đổi", "ho so cap doi"):
+        assert normalizer.procedure_cues.spans(normalizer.normalize(question).tokens), question
+
+
 @pytest.mark.parametrize("number", ["0", "7", "50", "2025", "0912345678", "1900561", "000"])
 def test_a_number_is_taken_as_itself_exactly_as_the_full_repair_would(normalizer, number):
     # Numbers skip the letter, abbreviation and Telex repairs (a province's catalogue holds thousands of them);
