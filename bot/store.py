@@ -268,7 +268,9 @@ class Store:
     # -- the writer thread -------------------------------------------------------------------
 
     def _writer_connection(self) -> sqlite_utils.Database:
-        return connect(self.path)
+        # A second connection to ":memory:" is a second, empty database: records written there were lost
+        # without a word. An in-memory store (trying things out) writes on its one connection.
+        return self.db if self.path == ":memory:" else connect(self.path)
 
     def _write_loop(self) -> None:
         writer = self._writer_connection()

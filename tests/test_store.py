@@ -39,6 +39,18 @@ def test_questions_are_stored_redacted_and_pseudonymous(store, index):
     assert "987654321" not in row["user_hash"] and len(row["user_hash"]) == 16
 
 
+def test_an_in_memory_store_keeps_what_it_records(index):
+    # A second connection to ":memory:" is another, empty database: the writer thread must not open one.
+    memory = Store(":memory:")
+    try:
+        memory.question(channel="web", user_id=1, text="VNeID là gì", result=index.search("VNeID là gì"))
+        memory.flush()
+        assert [row["text"] for row in memory.questions()] == ["VNeID là gì"]
+        assert memory.failures == 0
+    finally:
+        memory.close()
+
+
 def test_feedback_and_stats(store, index):
     answered = index.search("VNeID là gì")
     for _ in range(3):
