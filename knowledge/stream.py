@@ -106,30 +106,72 @@ def rewrite_stream(phrases: PhraseTable, stream: TokenStream) -> TokenStream:
     its first word that matches (longest first), left to right, phrases never overlapping."""
     numbers = {t: i for i, t in enumerate(stream.table)}
     keys: dict[str, int] = {}  # folded and accented forms as numbers
-    replacements: list[list[int]] = []
-    described = []  # per first word: (position of each phrase in it, its words as numbers, strict)
-    for first, entries in phrases.by_first.items():
-        forms = []
-        for src, dst, strict in entries:
-            words = [(keys.setdefault(t.folded, len(keys)), keys.setdefault(t.text, len(keys))) for t in src]
-            forms.append((len(replacements), words, strict))
-            replacements.append([numbers.setdefault(t, len(numbers)) for t in dst])
-        described.append((keys.setdefault(first, len(keys)), forms))
-    table = tuple(numbers)
-    folded = np.fromiter((keys.setdefault(t.folded, len(keys)) for t in table), np.int64, len(table))
-    text = np.fromiter((keys.setdefault(t.text, len(keys)) for t in table), np.int64, len(table))
-    # Accents the writer typed must agree with the phrase's; accents left out are forgiven.
-    typed = np.fromiter((t.marked and t.text != t.folded for t in table), bool, len(table))
-    ids = stream.ids
+    numbered = _Numbered.of(phrases, numbers, keys)
+    table = tuple(numbers)  # with the replacements' tokens
+    where, chosen = _matches(numbered, table, keys, stream.ids)
+    # Left to right, a phrase starting inside one already replaced is not one: few enough to loop over.
+    taken: list[int] = []
+    done = 0
+    for i, (start, size) in enumerate(zip(where.tolist(), numbered.length[chosen].tolist(), strict=True)):
+        if start >= done:
+            taken.append(i)
+            done = start + size
+    return TokenStream(table, numbered.replaced(stream.ids, where[taken], chosen[taken]))
+
+
+@dataclass(frozen=True)
+class _Numbered:
+    """A phrase table in numbers. Phrases are numbered in the table's order (by first word, longest first)."""
+
+    # Per first word: its key, and its phrases as (phrase number, (folded, accented) key per word, strict).
+    by_first: list[tuple[int, list[tuple[int, list[tuple[int, int]], bool]]]]
+    length: np.ndarray  # words per phrase
+    flat: np.ndarray  # the replacements' tokens, one after the other
+    first: np.ndarray  # where each phrase's replacement begins in ``flat``
+
+    @classmethod
+    def of(cls, phrases: PhraseTable, numbers: dict[Token, int], keys: dict[str, int]) -> _Numbered:
+        """``numbers`` gains the replacements' tokens, ``keys`` the phrases' folded and accented words."""
+        replacements: list[list[int]] = []
+        by_first = []
+        for first, entries in phrases.by_first.items():
+            forms = []
+            for src, dst, strict in entries:
+                words = [(keys.setdefault(t.folded, len(keys)), keys.setdefault(t.text, len(keys))) for t in src]
+                forms.append((len(replacements), words, strict))
+                replacements.append([numbers.setdefault(t, len(numbers)) for t in dst])
+            by_first.append((keys.setdefault(first, len(keys)), forms))
+        length = np.array([len(words) for _, forms in by_first for _, words, _ in forms], dtype=np.int64)
+        return cls(by_first, length, *_flatten(replacements))
+
+    def replaced(self, ids: np.ndarray, where: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+        """``ids`` with phrase ``chosen[i]`` at ``where[i]`` replaced (none overlapping, in order)."""
+        size = self.length[chosen]
+        keep = np.ones(len(ids), dtype=bool)
+        keep[np.repeat(where, size) + within(size)] = False
+        count = np.diff(np.append(self.first, len(self.flat)))[chosen]
+        # Each replacement goes where its phrase began, counted in the tokens kept.
+        into = np.repeat(where - (np.cumsum(size) - size), count)
+        return np.insert(ids[keep], into, self.flat[np.repeat(self.first[chosen], count) + within(count)])
+
+
+def _matches(
+    numbered: _Numbered, table: tuple[Token, ...], keys: dict[str, int], ids: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(positions, phrase) of every position where a phrase matches, the first that does in the table's
+    order; by position. Overlaps are not resolved here."""
+    folded = np.fromiter((keys.setdefault(t.folded, len(keys)) for t in table), np.int64, len(table))[ids]
+    text = np.fromiter((keys.setdefault(t.text, len(keys)) for t in table), np.int64, len(table))[ids]
+    # Accents the writer typed must agree with the phrase's; accents left out are forgiven (not if strict).
+    typed = np.fromiter((t.marked and t.text != t.folded for t in table), bool, len(table))[ids]
     n = len(ids)
-    at_folded, at_text, at_typed = folded[ids], text[ids], typed[ids]
-    found: list[tuple[np.ndarray, np.ndarray]] = []  # (positions, phrase) per first word
     # Where each first word is, grouped by word with one sort.
-    begins = np.flatnonzero(np.isin(at_folded, [k for k, _ in described]))
-    begins = begins[np.argsort(at_folded[begins], kind="stable")]
-    by_first = at_folded[begins]
-    for key, forms in described:
-        where = begins[np.searchsorted(by_first, key) : np.searchsorted(by_first, key, "right")]
+    begins = np.flatnonzero(np.isin(folded, [key for key, _ in numbered.by_first]))
+    begins = begins[np.argsort(folded[begins], kind="stable")]
+    first_words = folded[begins]
+    found_at, found = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+    for key, forms in numbered.by_first:
+        where = begins[np.searchsorted(first_words, key) : np.searchsorted(first_words, key, "right")]
         if not len(where):
             continue
         chosen = np.full(len(where), -1)
@@ -137,43 +179,17 @@ def rewrite_stream(phrases: PhraseTable, stream: TokenStream) -> TokenStream:
         for phrase, words, strict in reversed(forms):
             ok = where + len(words) <= n
             for j, (want_folded, want_text) in enumerate(words):
-                if j == 0 and not strict:
-                    ok &= ~at_typed[where] | (at_text[where] == want_text)
-                    continue  # the first word's folded form agrees: that is how ``where`` was found
                 k = np.minimum(where + j, n - 1)
-                agree = at_folded[k] == want_folded
-                if strict:
-                    agree &= at_text[k] == want_text
-                else:
-                    agree &= ~at_typed[k] | (at_text[k] == want_text)
-                ok &= agree
+                if j:  # the first word's folded form agrees: that is how ``where`` was found
+                    ok &= folded[k] == want_folded
+                ok &= (text[k] == want_text) | (False if strict else ~typed[k])
             chosen[ok] = phrase
         hit = chosen >= 0
-        found.append((where[hit], chosen[hit]))
-    if not found:
-        return TokenStream(table, ids)
-    where = np.concatenate([w for w, _ in found])
-    chosen = np.concatenate([c for _, c in found])
+        found_at.append(where[hit])
+        found.append(chosen[hit])
+    where, chosen = np.concatenate(found_at), np.concatenate(found)
     order = np.argsort(where, kind="stable")
-    where, chosen = where[order], chosen[order]
-    length = np.array([len(words) for _, forms in described for _, words, _ in forms], dtype=np.int64)
-    # Left to right, a phrase starting inside one already replaced is not one: few enough to loop over.
-    taken: list[int] = []
-    done = 0
-    for i, (start, size) in enumerate(zip(where.tolist(), length[chosen].tolist(), strict=True)):
-        if start >= done:
-            taken.append(i)
-            done = start + size
-    where, chosen = where[taken], chosen[taken]
-    size = length[chosen]
-    keep = np.ones(n, dtype=bool)
-    keep[np.repeat(where, size) + within(size)] = False
-    flat, first = _flatten(replacements)
-    count = np.diff(np.append(first, len(flat)))[chosen]
-    # Each replacement goes where its phrase began, counted in the tokens kept.
-    into = np.repeat(where - (np.cumsum(size) - size), count)
-    ids = np.insert(ids[keep], into, flat[np.repeat(first[chosen], count) + within(count)])
-    return TokenStream(table, ids.astype(np.int32))
+    return where[order], chosen[order]
 
 
 def _flatten(lists: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
