@@ -160,16 +160,18 @@ class PhraseTable:
     def spans(self, tokens: tuple[Token, ...] | list[Token]) -> list[tuple[int, int, str]]:
         """Non-overlapping phrases found, longest first at each position: (start, length, replacement)."""
         tokens = list(tokens)
+        by_first = self.by_first
         found: list[tuple[int, int, str]] = []
-        i = 0
-        while i < len(tokens):
-            for src, dst, strict in self.by_first.get(tokens[i].folded, ()):
+        done = 0
+        # Asked several times for every question: only where a phrase can begin is there anything to do.
+        for i, folded in enumerate(map(_FOLDED, tokens)):
+            if i < done or folded not in by_first:
+                continue
+            for src, dst, strict in by_first[folded]:
                 if _phrase_matches(tokens, i, src, strict):
                     found.append((i, len(src), " ".join(t.text for t in dst)))
-                    i += len(src)
+                    done = i + len(src)
                     break
-            else:
-                i += 1
         return found
 
     def contains(self, tokens: tuple[Token, ...] | list[Token]) -> bool:
