@@ -554,10 +554,13 @@ class Index:
         # that the question's own key words are missing from it (and the other way round). The
         # question's share shrinks the longer it rambles.
         score = q_cov**q.share * inner ** (1 - q.share)
-        keys = doc.accent_keys
-        typed = [(key, text) in doc.accents for key, text in q.typed if key in keys]
-        accent = sum(typed) / len(typed) if typed else 1.0
-        score *= 1 - w.accent * (1 - accent)
+        accent = 1.0
+        if q.typed:  # a question typed without accents has none to compare
+            keys = doc.accent_keys
+            typed = [(key, text) in doc.accents for key, text in q.typed if key in keys]
+            if typed:
+                accent = sum(typed) / len(typed)
+                score *= 1 - w.accent * (1 - accent)
         if q.parts and doc.parts and not q.parts & doc.parts:
             score *= 1 - w.other_part  # "mất bao lâu" is not "phí bao nhiêu", whatever else they share
         if q.wants_procedure and self.catalogue.entries[doc.entry_id].is_procedure:
