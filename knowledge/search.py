@@ -642,6 +642,10 @@ class Index:
             status = Status.ANSWERED
         else:
             status, reading = self._decide(cands, norm, query.form)
+            if status is Status.ANSWERED and "product" in best_by_entry[cands[0].entry.id][2]:
+                # The second reading agreed on a lower score, but it reads words, not names: a phrasing
+                # about another app stays a choice however the readings agree.
+                status = Status.SUGGESTED
             if reading in by_topic and reading != self.catalogue.topic(cands[0].entry.id):
                 # The two readings disagree. In leave-one-out the topic reading's choice was the right one
                 # more often than the best phrasing's: it is offered next, not left out of the choices. Not

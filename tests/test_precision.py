@@ -1,8 +1,10 @@
 """Issue 17: topics instead of near twins, the part asked, fragments, product names, scam messages."""
 
+from dataclasses import replace
+
 import pytest
 
-from knowledge import Status, check_catalogue
+from knowledge import Catalogue, Index, Status, check_catalogue
 from knowledge.loader import read_lexicon
 from tests.helpers import faq_text
 
@@ -141,3 +143,16 @@ def test_every_shipped_related_link_pairs_an_faq_with_a_procedure(index):
     for entry in index.catalogue.entries.values():
         for other in entry.related:
             assert index.catalogue.entries[other].kind != entry.kind, (entry.id, other)
+
+
+def test_another_apps_entry_is_not_answered_even_where_both_readings_agree(index):
+    """Without its own phrasing, "dang ky tai khoan vssid" comes nearest to "đăng ký tài khoản vneid", and
+    the second reading agrees on that topic: the lowered score must still not become an answer."""
+    entry = index.catalogue.entries["thu-tuc-cai-dat-vssid"]
+    kept = replace(entry, questions=tuple(q for q in entry.questions if q != "dang ky tai khoan vssid"))
+    assert kept.questions != entry.questions
+    catalogue = index.catalogue
+    without = Catalogue({**catalogue.entries, entry.id: kept}, catalogue.sectors, catalogue.files, catalogue.topics)
+    result = Index(without, index.lexicon).search("dang ky tai khoan vssid")
+    assert result.status is not Status.ANSWERED or result.best.entry.id == entry.id
+    assert {"cai-dat-vneid", entry.id} <= {c.entry.id for c in (result.best, *result.suggestions) if c}
