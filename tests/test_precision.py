@@ -77,6 +77,9 @@ def test_an_ordinary_question_is_not_a_scam(index):
         ("làm online được không", ("online",)),
         ("có bị phạt không", ("penalty",)),
         ("co lam online duoc khong", ("online",)),
+        # "mất" is "costs" here, not "lost": not the lost-card entry, not any fee entry either
+        ("mất bao nhiêu tiền", ("fee",)),
+        ("mat bao nhieu ngay", ("processing_time",)),
     ],
 )
 def test_a_bare_part_is_a_fragment_never_a_guess(index, question, parts):
