@@ -160,3 +160,9 @@ def test_another_apps_entry_is_not_answered_even_where_both_readings_agree(index
     result = Index(without, index.lexicon).search("dang ky tai khoan vssid")
     assert result.status is not Status.ANSWERED or result.best.entry.id == entry.id
     assert {"cai-dat-vneid", entry.id} <= {c.entry.id for c in (result.best, *result.suggestions) if c}
+
+
+@pytest.mark.parametrize("question", ["mở app công an không được", "ung dung cong an bi loi", "cái app của công an"])
+def test_the_police_app_is_vneid(normalizer, question):
+    """What many citizens call VNeID: it must count as naming that app (a product, a strong word)."""
+    assert "vneid" in normalizer.normalize(question).text.split()
