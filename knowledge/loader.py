@@ -124,6 +124,7 @@ def read_lexicon(path: Path | None = None) -> tuple[Lexicon, list[Problem]]:
         safety_contact=_string_list(safety, "contact", name, problems),
         safety_asks=_string_list(safety, "asks", name, problems),
         safety_entry=str(safety.get("entry") or ""),
+        safety_warnings=_string_list(safety, "warnings", name, problems),
         followup_words=_string_list(data, "followup_words", name, problems),
     )
     return lexicon, problems

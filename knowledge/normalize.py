@@ -232,7 +232,8 @@ class Lexicon:
     parts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # part of a procedure → cues
     safety_contact: tuple[str, ...] = ()  # a call, a text, a link, someone claiming to be an official...
     safety_asks: tuple[str, ...] = ()  # ...asking to install, tap, pay, give an OTP: a possible scam
-    safety_entry: str = ""  # the scam-warning entry answered when both kinds of cue are present
+    safety_entry: str = ""  # the scam-warning entry answered when both kinds of cue are present...
+    safety_warnings: tuple[str, ...] = ()  # ...or the closest of these more specific warnings
     followup_words: tuple[str, ...] = ()  # words that name no subject ("thế", "còn", "thì sao")
 
 

@@ -694,9 +694,12 @@ class Index:
         n = self.normalizer
         if not (n.safety_contact.spans(norm.tokens) and n.safety_asks.spans(norm.tokens)):
             return None
+        # The closest scam warning ("gọi xưng công an về VNeID"); not merely the closest entry of its sector,
+        # which also holds Wi-Fi and password advice.
+        warnings = {target.id, *self.lexicon.safety_warnings}
         for cand in cands:
-            if cand.entry.sector == target.sector and cand.score >= self.thresholds.floor:
-                return cand  # the closest safety entry ("gọi xưng công an về VNeID")
+            if cand.entry.id in warnings and cand.score >= self.thresholds.floor:
+                return cand
         return Candidate(target, target.title, cands[0].score if cands else 0.0)
 
     def _decide(self, cands: list[Candidate], norm: Normalized, form: frozenset[int]) -> tuple[Status, str | None]:

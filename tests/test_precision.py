@@ -140,6 +140,7 @@ def test_shipped_lexicon_names_a_real_safety_entry(index):
     lexicon, problems = read_lexicon()
     assert not problems
     assert lexicon.safety_entry in index.catalogue.entries
+    assert lexicon.safety_warnings and set(lexicon.safety_warnings) <= set(index.catalogue.entries)
     assert set(lexicon.parts) >= {"documents", "fee", "processing_time", "where", "online", "penalty"}
 
 
@@ -166,3 +167,17 @@ def test_another_apps_entry_is_not_answered_even_where_both_readings_agree(index
 def test_the_police_app_is_vneid(normalizer, question):
     """What many citizens call VNeID: it must count as naming that app (a product, a strong word)."""
     assert "vneid" in normalizer.normalize(question).text.split()
+
+
+def test_a_suspicious_call_is_answered_with_a_scam_warning_not_other_safety_advice(index):
+    """Bank staff calling to have an app installed: before, the closest entry of the safety sector answered,
+    and without its own phrasing that was the public Wi-Fi entry."""
+    entry = index.catalogue.entries["lua-dao-gia-danh-ngan-hang"]
+    question = "ngân hàng gọi bảo cài app để nhận hoàn tiền"
+    kept = replace(entry, questions=tuple(q for q in entry.questions if q != question))
+    assert kept.questions != entry.questions
+    catalogue = index.catalogue
+    without = Catalogue({**catalogue.entries, entry.id: kept}, catalogue.sectors, catalogue.files, catalogue.topics)
+    result = Index(without, index.lexicon).search(question)
+    assert result.safety
+    assert result.best.entry.id in {index.lexicon.safety_entry, *index.lexicon.safety_warnings}
