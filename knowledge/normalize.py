@@ -159,28 +159,21 @@ class PhraseTable:
 
     def spans(self, tokens: tuple[Token, ...] | list[Token]) -> list[tuple[int, int, str]]:
         """Non-overlapping phrases found, longest first at each position: (start, length, replacement)."""
-        tokens = list(tokens)
-        by_first = self.by_first
+        phrases = self._words
+        folded = list(map(_FOLDED, tokens))
+        # Asked several times for every question and for every phrasing digested: only where a phrase can
+        # begin is there anything to do.
+        starts = [i for i, f in enumerate(folded) if f in phrases]
+        if not starts:
+            return []
+        tokens, texts = list(tokens), list(map(_TEXT, tokens))
         found: list[tuple[int, int, str]] = []
         done = 0
-        # Asked several times for every question: only where a phrase can begin is there anything to do.
-        for i, folded in enumerate(map(_FOLDED, tokens)):
-            if i < done or folded not in by_first:
-                continue
-            for src, dst, strict in by_first[folded]:
-                if _phrase_matches(tokens, i, src, strict):
-                    found.append((i, len(src), " ".join(t.text for t in dst)))
-                    done = i + len(src)
-                    break
+        for i in starts:
+            if i >= done and (d := self._match(tokens, folded, texts, i)) is not None:
+                found.append((i, d[0], " ".join(t.text for t in d[3][1])))
+                done = i + d[0]
         return found
-
-    def contains(self, tokens: tuple[Token, ...] | list[Token]) -> bool:
-        tokens = list(tokens)
-        return any(
-            _phrase_matches(tokens, i, src, strict)
-            for i, t in enumerate(tokens)
-            for src, _, strict in self.by_first.get(t.folded, ())
-        )
 
     def rewrite(self, tokens: list[Token], notes: list[str] | None = None) -> list[Token]:
         phrases = self._words
@@ -191,33 +184,40 @@ class PhraseTable:
             return tokens
         texts = list(map(_TEXT, tokens))
         out: list[Token] = []
-        done, n = 0, len(tokens)
+        done = 0
         for i in starts:
             if i < done:
                 continue  # inside a phrase already replaced
-            longer, single = phrases[folded[i]]
-            # Longer phrases first: a phrase of two words or more is longer than any one-word phrase.
-            for k, keys, accented, (src, dst, strict) in (
-                (*longer.get(folded[i + 1], ()), *single) if i + 1 < n else single
-            ):
-                if k == 1:
-                    here = tokens[i]
-                    # _phrase_matches for one word, whose folded form is known to agree: most phrases.
-                    if (strict or (here.marked and here.text != here.folded)) and here.text != accented[0]:
-                        continue
-                # The same words with the same accents, or else accents left out and forgiven.
-                elif folded[i : i + k] != keys or (
-                    texts[i : i + k] != accented and not _phrase_matches(tokens, i, src, strict)
-                ):
-                    continue
-                if notes is not None and dst and src != dst:
-                    notes.append(f"{' '.join(texts[i : i + k])} → {' '.join(t.text for t in dst) or '∅'}")
-                out.extend(tokens[done:i])
-                out.extend(dst)
-                done = i + k
-                break
+            d = self._match(tokens, folded, texts, i)
+            if d is None:
+                continue
+            k, _, _, (src, dst, _) = d
+            if notes is not None and dst and src != dst:
+                notes.append(f"{' '.join(texts[i : i + k])} → {' '.join(t.text for t in dst) or '∅'}")
+            out.extend(tokens[done:i])
+            out.extend(dst)
+            done = i + k
         out.extend(tokens[done:])
         return out
+
+    def _match(self, tokens: list[Token], folded: list[str], texts: list[str], i: int) -> _Described | None:
+        """The longest phrase that begins at ``i`` (where some phrase's first word is), or None."""
+        longer, single = self._words[folded[i]]
+        # Longer phrases first: a phrase of two words or more is longer than any one-word phrase.
+        for d in (*longer.get(folded[i + 1], ()), *single) if i + 1 < len(folded) else single:
+            k, keys, accented, (src, _, strict) = d
+            if k == 1:
+                here = tokens[i]
+                # _phrase_matches for one word, whose folded form is known to agree: most phrases.
+                if (strict or (here.marked and here.text != here.folded)) and here.text != accented[0]:
+                    continue
+            # The same words with the same accents, or else accents left out and forgiven.
+            elif folded[i : i + k] != keys or (
+                texts[i : i + k] != accented and not _phrase_matches(tokens, i, src, strict)
+            ):
+                continue
+            return d
+        return None
 
 
 @dataclass(frozen=True)
