@@ -340,6 +340,7 @@ class Index:
         # Scoring details of a phrasing are worked out the first time it is a candidate.
         self._phrasings = docs
         self._digests: dict[int, _Doc] = {}
+        self._word_idfs: dict[str, float] = {}  # catalogue words only: bounded by the vocabulary
         # Per index, not per class: a class-level memo kept every replaced index alive after a reload.
         self._correct = lru_cache(maxsize=8192)(self._correct_word)
         self._memo: dict[tuple[str, int], SearchResult] = {}
@@ -361,8 +362,13 @@ class Index:
         return doc
 
     def _word_idf(self, folded: str) -> float:
-        term = self._word_term(folded)
-        return self.unknown_idf if term is None else self.idf[term]
+        idf = self._word_idfs.get(folded)
+        if idf is None:
+            term = self._word_term(folded)
+            if term is None:
+                return self.unknown_idf
+            idf = self._word_idfs[folded] = self.idf[term]
+        return idf
 
     def _form(self, tokens: tuple[Token, ...]) -> _Form:
         """How a text asks, found once per text: the parts asked, the words that are only the form of the
