@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from knowledge.models import Catalogue, Entry, SearchResult, Status
@@ -197,13 +197,7 @@ def leave_one_out(
     accept = {k: tuple(v) for k, v in (accept or {}).items()}
 
     def ask(entry: Entry, removed: list[str], drop_title: bool, reports: tuple[Report, ...]) -> None:
-        kept = replace(
-            entry,
-            title="" if drop_title else entry.title,
-            questions=tuple(q for q in entry.questions if q not in removed),
-        )
-        # Same position in the mapping: ties between entries are broken by order, as in the real index.
-        without = Catalogue({**catalogue.entries, entry.id: kept}, catalogue.sectors, catalogue.files, catalogue.topics)
+        without = catalogue.without_phrasings(entry.id, removed, drop_title)
         index = Index(without, lexicon, thresholds, weights)
         result.rebuilds += 1
         for question in removed:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 
@@ -96,6 +96,18 @@ class Catalogue:
 
     def in_sector(self, sector_id: str) -> list[Entry]:
         return [e for e in self.entries.values() if e.sector == sector_id]
+
+    def without_phrasings(self, entry_id: str, removed: Iterable[str], drop_title: bool = False) -> Catalogue:
+        """The catalogue as if the entry had never had these phrasings (and its title, if ``drop_title``):
+        what leave-one-out asks."""
+        entry, removed = self.entries[entry_id], set(removed)
+        kept = replace(
+            entry,
+            title="" if drop_title else entry.title,
+            questions=tuple(q for q in entry.questions if q not in removed),
+        )
+        # Same position in the mapping: ties between entries are broken by order, as in the real index.
+        return Catalogue({**self.entries, entry_id: kept}, self.sectors, self.files, self.topics)
 
 
 def topics_of(entries: Mapping[str, Entry]) -> dict[str, str]:

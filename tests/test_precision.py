@@ -1,10 +1,8 @@
 """Issue 17: topics instead of near twins, the part asked, fragments, product names, scam messages."""
 
-from dataclasses import replace
-
 import pytest
 
-from knowledge import Catalogue, Index, Status, check_catalogue
+from knowledge import Index, Status, check_catalogue
 from knowledge.loader import read_lexicon
 from tests.helpers import faq_text
 
@@ -154,10 +152,8 @@ def test_another_apps_entry_is_not_answered_even_where_both_readings_agree(index
     """Without its own phrasing, "dang ky tai khoan vssid" comes nearest to "đăng ký tài khoản vneid", and
     the second reading agrees on that topic: the lowered score must still not become an answer."""
     entry = index.catalogue.entries["thu-tuc-cai-dat-vssid"]
-    kept = replace(entry, questions=tuple(q for q in entry.questions if q != "dang ky tai khoan vssid"))
-    assert kept.questions != entry.questions
-    catalogue = index.catalogue
-    without = Catalogue({**catalogue.entries, entry.id: kept}, catalogue.sectors, catalogue.files, catalogue.topics)
+    assert "dang ky tai khoan vssid" in entry.questions
+    without = index.catalogue.without_phrasings(entry.id, ["dang ky tai khoan vssid"])
     result = Index(without, index.lexicon).search("dang ky tai khoan vssid")
     assert result.status is not Status.ANSWERED or result.best.entry.id == entry.id
     assert {"cai-dat-vneid", entry.id} <= {c.entry.id for c in (result.best, *result.suggestions) if c}
@@ -174,10 +170,8 @@ def test_a_suspicious_call_is_answered_with_a_scam_warning_not_other_safety_advi
     and without its own phrasing that was the public Wi-Fi entry."""
     entry = index.catalogue.entries["lua-dao-gia-danh-ngan-hang"]
     question = "ngân hàng gọi bảo cài app để nhận hoàn tiền"
-    kept = replace(entry, questions=tuple(q for q in entry.questions if q != question))
-    assert kept.questions != entry.questions
-    catalogue = index.catalogue
-    without = Catalogue({**catalogue.entries, entry.id: kept}, catalogue.sectors, catalogue.files, catalogue.topics)
+    assert question in entry.questions
+    without = index.catalogue.without_phrasings(entry.id, [question])
     result = Index(without, index.lexicon).search(question)
     assert result.safety
     assert result.best.entry.id in {index.lexicon.safety_entry, *index.lexicon.safety_warnings}
