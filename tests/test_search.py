@@ -4,6 +4,7 @@ import pytest
 
 from knowledge import Index, Status, Thresholds, load_catalogue
 from knowledge.loader import read_lexicon
+from knowledge.search import Weights
 from tests.helpers import faq_text
 
 
@@ -123,6 +124,36 @@ def test_a_middling_score_the_topic_reading_disputes_is_offered_not_answered(ind
     assert "vneid-an-toan" in {c.entry.id for c in result.choices}
 
 
+def test_topics_are_ranked_by_both_readings(index):
+    # The best phrasing alone ("báo cáo lừa đảo") ranks the report procedure first; all phrasings of each
+    # topic together say this asks how to recognise a scam, and together they answer it.
+    question = "dau hieu lua dao qua mang"
+    result = index.search(question)
+    assert result.status is Status.ANSWERED and result.best.entry.id == "nhan-biet-lua-dao"
+    first_only = Index(index.catalogue, index.lexicon, weights=Weights(reading=0.0)).search(question)
+    assert first_only.status is Status.SUGGESTED and first_only.choices[0].entry.id == "bao-cao-lua-dao"
+
+
+def test_the_second_reading_counts_less_for_a_topic_asked_about_another_part(index):
+    # The residence-fee entry shares every word but the part: "mất bao lâu" is not "phí bao nhiêu".
+    question = "đăng ký tạm trú mất bao lâu"
+    result = index.search(question)
+    assert result.status is Status.ANSWERED and result.best.entry.id == "thu-tuc-dang-ky-tam-tru"
+    assert result.parts == ("processing_time",)
+    blind = Index(index.catalogue, index.lexicon, weights=Weights(other_part=0.0)).search(question)
+    assert blind.status is Status.SUGGESTED
+
+
+def test_a_question_worded_as_a_phrasing_needs_only_a_small_margin(index):
+    # "đk thường trú online" is a phrasing of the procedure; the fee entry has "phi dang ky thuong tru online".
+    question = "đk thường trú online"
+    result = index.search(question)
+    assert result.score == 1.0 and result.status is Status.ANSWERED
+    assert result.best.entry.id == "thu-tuc-dang-ky-thuong-tru"
+    strict = Index(index.catalogue, index.lexicon, Thresholds(exact_margin=index.thresholds.clear))
+    assert strict.search(question).status is Status.SUGGESTED
+
+
 def test_the_agreed_threshold_is_configurable():
     assert Thresholds.from_env({"MATCH_AGREED": "0.55"}).agreed == 0.55
 
@@ -184,7 +215,12 @@ def test_the_part_asked_in_another_sentence_than_the_topic_is_kept(farm):
     message = (
         "bà tôi già rồi, đi lại khó khăn, con cái đi làm ăn xa hết cả, lúa thì mất mùa. Nộp thuế đất. Mất bao lâu?"
     )
-    result = farm.search(message, explain=True)
+    whole = farm.search(message)
+    assert (whole.best.entry.id, whole.parts) == ("thue-dat", ("processing_time",)), "answered on the whole message"
+    # Where the whole message is not answered, the sentence that names the topic is; the part still counts.
+    strict = Index(farm.catalogue, farm.lexicon, Thresholds(margin=0.99))
+    assert strict._search_text(message, explain=False, limit=3).status is not Status.ANSWERED
+    result = strict.search(message, explain=True)
     assert result.explanation.notes[0] == "trả lời theo câu «Nộp thuế đất»"
     assert result.best.entry.id == "thue-dat"
     assert result.parts == ("processing_time",), "the part was asked in the last sentence, not in that one"
