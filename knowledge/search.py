@@ -517,7 +517,10 @@ class Index:
             values.append(per_topic[1] if weight == 1.0 else per_topic[1] * weight)
         if not topics:
             return None
-        return np.bincount(np.concatenate(topics), np.concatenate(values))
+        # Every topic has a place, as candidates of the first reading may be in none of these terms' topics
+        # (a common word keeps only its heaviest ``TOPICS_PER_TERM``).
+        reading = np.bincount(np.concatenate(topics), np.concatenate(values), minlength=len(self._topics))
+        return reading if reading.max() > 0 else None
 
     def _topic_term(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """One term's BM25 weight in every topic that has it (topics, weights); kept, since questions

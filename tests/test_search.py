@@ -134,6 +134,15 @@ def test_topics_are_ranked_by_both_readings(index):
     assert first_only.status is Status.SUGGESTED and first_only.choices[0].entry.id == "bao-cao-lua-dao"
 
 
+def test_the_second_reading_weighs_every_topic_even_those_after_the_last_it_found(farm):
+    # At 10,000 entries a candidate's topic may come after every topic the second reading found: the
+    # combined ranking looked it up past the end (make bench: IndexError).
+    norm = farm.normalizer.normalize("thuế đất")
+    reading = farm._topic_reading(norm, farm._prepare(norm).form)
+    assert len(reading) == len(farm._topics) == 5
+    assert reading[farm._topic_number["thue-dat"]] > 0 and not reading[1:].any()
+
+
 def test_the_second_reading_counts_less_for_a_topic_asked_about_another_part(index):
     # The residence-fee entry shares every word but the part: "mất bao lâu" is not "phí bao nhiêu".
     question = "đăng ký tạm trú mất bao lâu"
