@@ -137,6 +137,11 @@ _FOLDED, _TEXT = attrgetter("folded"), attrgetter("text")
 _ENTRY = itemgetter(0)  # of a (entry id, text, start, end) phrasing
 
 
+def _asks_another_part(q: _Query, doc: _Doc) -> bool:
+    """Both ask for a part of a procedure, and not the same one: "mất bao lâu" against "phí bao nhiêu"."""
+    return bool(q.parts and doc.parts and not q.parts & doc.parts)
+
+
 @dataclass(frozen=True)
 class _TermKeys:
     """Index terms as integers: folded words and adjacent pairs, plus accented words and pairs where
@@ -491,8 +496,8 @@ class Index:
         """A second, independent reading: BM25 over each topic's phrasings taken together, per topic
         number (None when no word of the question is in the catalogue). It ranks topics with the first
         (``_decide``): where a phrasing was worded as nobody wrote it, the topic's other phrasings still
-        hold its words. Folded words and pairs only (accented terms would count a word twice), and the words that only
-        say how something is asked count as little as in the first reading."""
+        hold its words. Folded words and pairs only (accented terms would count a word twice), and the
+        words that only say how something is asked count as little as in the first reading."""
         ids, keys, term_of = self.keys.ids, self.keys, self._term
         form_weight = self.weights.form
         weights: dict[int, float] = {}
@@ -581,13 +586,13 @@ class Index:
         if q.typed:  # a question typed without accents has none to compare
             compared = q.typed_keys.intersection(doc.accent_keys)
             if compared:
-                if len(q.typed) == len(q.typed_keys):  # each word typed one way: sets count them, in C
-                    accent = len(q.typed.intersection(doc.accents)) / len(compared)
-                else:
-                    typed = [pair in doc.accents for pair in q.typed if pair[0] in compared]
-                    accent = sum(typed) / len(typed)
+                # The typed forms the phrasing has too, of those whose word it has; counted in C where each
+                # word was typed one way, as in nearly every question.
+                one_way = len(q.typed) == len(q.typed_keys)
+                asked = len(compared) if one_way else sum(1 for key, _ in q.typed if key in compared)
+                accent = len(q.typed.intersection(doc.accents)) / asked
                 score *= 1 - w.accent * (1 - accent)
-        if q.parts and doc.parts and not q.parts & doc.parts:
+        if _asks_another_part(q, doc):
             score *= 1 - w.other_part  # "mất bao lâu" is not "phí bao nhiêu", whatever else they share
         if q.wants_procedure and self.catalogue.entries[doc.entry_id].is_procedure:
             score = min(1.0, score + w.procedure_cue)
@@ -671,11 +676,9 @@ class Index:
         else:
             # A topic whose best phrasing asks another part ("phí tạm trú bao nhiêu" for "tạm trú mất bao lâu")
             # counts less in the second reading too, which reads no parts.
-            other_part = frozenset(
-                topic
-                for topic, members in by_topic.items()
-                if query.parts and members[0][1].parts and not query.parts & members[0][1].parts
-            )
+            other_part = frozenset()
+            if query.parts:  # most questions ask no part: no topic to look at
+                other_part = frozenset(t for t, members in by_topic.items() if _asks_another_part(query, members[0][1]))
             status, cands = self._decide(cands, norm, query.form, other_part)
             if status is Status.ANSWERED and "product" in best_by_entry[cands[0].entry.id][2]:
                 # The second reading agreed on a lower score, but it reads words, not names: a phrasing
@@ -732,7 +735,7 @@ class Index:
         return Candidate(target, target.title, cands[0].score if cands else 0.0)
 
     def _decide(
-        self, cands: list[Candidate], norm: Normalized, form: frozenset[int], other_part: frozenset[str] = frozenset()
+        self, cands: list[Candidate], norm: Normalized, form: frozenset[int], other_part: frozenset[str]
     ) -> tuple[Status, list[Candidate]]:
         """Between topics: ``cands`` holds one candidate per topic, best phrasing first; returned in the
         order they are offered."""
