@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from operator import attrgetter
 
@@ -159,46 +159,38 @@ class PhraseTable:
 
     def spans(self, tokens: tuple[Token, ...] | list[Token]) -> list[tuple[int, int, str]]:
         """Non-overlapping phrases found, longest first at each position: (start, length, replacement)."""
-        phrases = self._words
-        folded = list(map(_FOLDED, tokens))
-        # Asked several times for every question and for every phrasing digested: only where a phrase can
-        # begin is there anything to do.
-        starts = [i for i, f in enumerate(folded) if f in phrases]
-        if not starts:
-            return []
-        tokens, texts = list(tokens), list(map(_TEXT, tokens))
-        found: list[tuple[int, int, str]] = []
-        done = 0
-        for i in starts:
-            if i >= done and (d := self._match(tokens, folded, texts, i)) is not None:
-                found.append((i, d[0], " ".join(t.text for t in d[3][1])))
-                done = i + d[0]
-        return found
+        return [(i, k, " ".join(t.text for t in dst)) for i, (k, _, _, (_, dst, _)) in self._found(tokens)]
 
     def rewrite(self, tokens: list[Token], notes: list[str] | None = None) -> list[Token]:
-        phrases = self._words
-        folded = list(map(_FOLDED, tokens))
-        # Only where a phrase can begin is there anything to do, and few words begin one.
-        starts = [i for i, f in enumerate(folded) if f in phrases]
-        if not starts:
-            return tokens
-        texts = list(map(_TEXT, tokens))
         out: list[Token] = []
         done = 0
-        for i in starts:
-            if i < done:
-                continue  # inside a phrase already replaced
-            d = self._match(tokens, folded, texts, i)
-            if d is None:
-                continue
-            k, _, _, (src, dst, _) = d
+        for i, (k, _, _, (src, dst, _)) in self._found(tokens):
             if notes is not None and dst and src != dst:
-                notes.append(f"{' '.join(texts[i : i + k])} → {' '.join(t.text for t in dst) or '∅'}")
+                said = " ".join(t.text for t in tokens[i : i + k])
+                notes.append(f"{said} → {' '.join(t.text for t in dst) or '∅'}")
             out.extend(tokens[done:i])
             out.extend(dst)
             done = i + k
+        if not done:
+            return tokens
         out.extend(tokens[done:])
         return out
+
+    def _found(self, tokens: tuple[Token, ...] | list[Token]) -> Iterator[tuple[int, _Described]]:
+        """Non-overlapping phrases, longest first at each position: (start, phrase). Asked several times
+        for every question and for every phrasing digested: only where a phrase can begin, and few words
+        begin one, is there anything to do."""
+        phrases = self._words
+        folded = list(map(_FOLDED, tokens))
+        starts = [i for i, f in enumerate(folded) if f in phrases]
+        if not starts:
+            return
+        tokens, texts = list(tokens), list(map(_TEXT, tokens))
+        done = 0
+        for i in starts:
+            if i >= done and (d := self._match(tokens, folded, texts, i)) is not None:
+                yield i, d
+                done = i + d[0]
 
     def _match(self, tokens: list[Token], folded: list[str], texts: list[str], i: int) -> _Described | None:
         """The longest phrase that begins at ``i`` (where some phrase's first word is), or None."""
