@@ -110,7 +110,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     paths = [Path(p) for p in args.paths] or _sources(None)
-    catalogue, _, problems = check_catalogue(paths)
+    # With no paths it is the whole catalogue, whose entries the lexicon names must be among.
+    catalogue, _, problems = check_catalogue(paths, whole=not args.paths)
     for problem in problems:
         print(problem)
     if problems:

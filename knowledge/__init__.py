@@ -1,6 +1,6 @@
 """The domain core: the catalogue, Vietnamese normalization and matching. Never imports Telegram."""
 
-from knowledge.loader import check_catalogue, default_sources, load_catalogue
+from knowledge.loader import check_catalogue, default_sources, load_catalogue, safety_problems
 from knowledge.models import Candidate, Catalogue, Entry, Explanation, Link, SearchResult, Sector, Status
 from knowledge.problems import CatalogueError, Problem
 from knowledge.search import Index, Thresholds
@@ -22,6 +22,7 @@ __all__ = [
     "check_catalogue",
     "default_sources",
     "load_catalogue",
+    "safety_problems",
 ]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -126,6 +126,7 @@ def read_lexicon(path: Path | None = None) -> tuple[Lexicon, list[Problem]]:
         safety_entry=str(safety.get("entry") or ""),
         safety_warnings=_string_list(safety, "warnings", name, problems),
         followup_words=_string_list(data, "followup_words", name, problems),
+        safety_line=data.key_lines.get("safety"),
     )
     return lexicon, problems
 
@@ -207,10 +208,12 @@ def check_catalogue(
     lexicon_path: Path | None = None,
     today: date | None = None,
     sectors_path: Path | None = None,
+    whole: bool = False,
 ) -> tuple[Catalogue, Lexicon, list[Problem]]:
     """Read everything and return what could be read together with every problem found.
 
-    The sector list is always read first, so that a draft FAQ can be tried on its own.
+    The sector list is always read first, so that a draft FAQ can be tried on its own. ``whole``: the
+    paths are the whole catalogue (``bot validate``), so the entries the lexicon names must be among them.
     Unset paths come from the staff's knowledge directory (KNOWLEDGE_DIR)."""
     today = today or date.today()
     sectors_path = sectors_path or content.current().sectors
@@ -232,6 +235,8 @@ def check_catalogue(
     by_id = {e.id: e for e in entries}
     problems += _check_related(by_id)
     live = {i: e for i, e in by_id.items() if not e.retired}
+    if whole:
+        problems += safety_problems(lexicon, live, str(lexicon_path or content.current().lexicon))
     catalogue = Catalogue(
         live,
         sectors,
@@ -286,6 +291,37 @@ def _check_related(entries: dict[str, Entry]) -> list[Problem]:
     for i in entries:
         if i not in state:
             visit(i, [i])
+    return problems
+
+
+def safety_problems(
+    lexicon: Lexicon, live: Collection[str], file: str, before: tuple[Lexicon, Collection[str]] | None = None
+) -> list[Problem]:
+    """The scam warnings the lexicon names must be entries in use (``live``): a renamed or retired one would
+    silently turn a suspicious call back into the ordinary procedure the caller named. With ``before`` (the
+    lexicon and entry ids in use now), only what a change breaks counts: a small test catalogue or a draft
+    never held the warnings."""
+    named = dict.fromkeys((lexicon.safety_entry, *lexicon.safety_warnings))
+    named.pop("", None)
+    if before is not None:
+        old_lexicon, old_live = before
+        already = {i for i in (old_lexicon.safety_entry, *old_lexicon.safety_warnings) if i not in old_live}
+        named = {i: None for i in named if i not in already}
+    line, problems = lexicon.safety_line, []
+    cues = lexicon.safety_contact or lexicon.safety_asks
+    if cues and not lexicon.safety_entry and (before is None or before[0].safety_entry):
+        hint = 'Viết "  entry: <mã mục>" dưới "safety:".'
+        problems.append(Problem(file, line, "safety chưa nêu mục cảnh báo lừa đảo chung (entry).", hint))
+    problems += [
+        Problem(
+            file,
+            line,
+            f'Mục cảnh báo lừa đảo "{i}" (safety trong từ điển) không còn được dùng.',
+            "Giữ mục này (không ngừng dùng, không đổi mã), hoặc sửa safety trong từ điển cho đúng.",
+        )
+        for i in named
+        if i not in live
+    ]
     return problems
 
 

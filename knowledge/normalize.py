@@ -227,6 +227,7 @@ class Lexicon:
     safety_entry: str = ""  # the scam-warning entry answered when both kinds of cue are present...
     safety_warnings: tuple[str, ...] = ()  # ...or the closest of these more specific warnings
     followup_words: tuple[str, ...] = ()  # words that name no subject ("thế", "còn", "thì sao")
+    safety_line: int | None = None  # where ``safety`` is written, for problems found once entries are read
 
 
 class Normalizer:

@@ -421,3 +421,21 @@ def test_unanswered_group_opens_in_the_editor_with_the_citizens_phrasings(tmp_pa
         assert form["id"] == f"moi-{key}" and "lich ban phao hoa tet" in form["questions"].splitlines()
 
     run(tmp_path, scenario)
+
+
+def test_retiring_the_scam_warning_the_lexicon_names_is_refused(tmp_path):
+    """A suspicious call is answered with the entry the lexicon's ``safety`` names: retiring that entry in
+    the console would quietly send such calls back to the ordinary procedure the caller named."""
+    lexicon = "safety:\n  entry: gui-xe\n  contact:\n    - cuộc gọi\n  asks:\n    - chuyển tiền\n"
+
+    async def scenario(client, csrf, engine, faq, store):
+        before = faq.read_text(encoding="utf-8")
+        r = await client.post("/admin/entries/gui-xe/retire", data={"csrf": csrf}, allow_redirects=False)
+        assert r.status == 400
+        assert "gui-xe" in await r.text() and "cảnh báo lừa đảo" in await r.text()
+        assert faq.read_text(encoding="utf-8") == before and "gui-xe" in engine.index.catalogue.entries
+        # Any other entry can still be retired.
+        r = await client.post("/admin/entries/gio-lam-viec/retire", data={"csrf": csrf}, allow_redirects=False)
+        assert r.status == 302
+
+    run(tmp_path, scenario, lexicon=lexicon)

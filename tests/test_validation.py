@@ -2,7 +2,9 @@ from datetime import date
 
 import pytest
 
-from knowledge import CatalogueError, check_catalogue, load_catalogue
+from knowledge import CatalogueError, check_catalogue, load_catalogue, safety_problems
+from knowledge.loader import DEFAULT_LEXICON
+from knowledge.normalize import Lexicon
 from knowledge.validation import parse_date
 from tests.helpers import faq_text
 
@@ -156,3 +158,27 @@ def test_ids_short_enough_for_telegram_buttons(write_yaml):
     long_id = "a" + "-b" * 30
     [message] = problems_for(write_yaml, GOOD.replace("id: can-cuoc", f"id: {long_id}", 1))
     assert "quá 48" in message and "64 byte" in message
+
+
+def test_the_whole_catalogue_must_hold_the_scam_warnings_its_lexicon_names(tmp_path):
+    shipped = DEFAULT_LEXICON.read_text(encoding="utf-8")
+    assert "  entry: nhan-biet-lua-dao\n" in shipped
+    renamed = tmp_path / "lexicon.yaml"
+    renamed.write_text(shipped.replace("  entry: nhan-biet-lua-dao\n", "  entry: nhan-biet-lua-dao-cu\n"), "utf-8")
+    _, _, problems = check_catalogue(lexicon_path=renamed, whole=True)
+    assert [p.file for p in problems] == [str(renamed)] and '"nhan-biet-lua-dao-cu"' in problems[0].message
+    assert problems[0].line == shipped[: shipped.index("\nsafety:")].count("\n") + 2
+    # A draft, or a small catalogue tried on its own, need not hold them.
+    assert check_catalogue(lexicon_path=renamed)[2] == []
+    assert check_catalogue(whole=True)[2] == []
+
+
+def test_only_what_a_change_breaks_counts_against_the_catalogue_in_use():
+    lexicon = Lexicon(safety_contact=("cuộc gọi",), safety_entry="canh-bao", safety_warnings=("otp", "cu"))
+    in_use = (lexicon, {"canh-bao", "otp"})  # "cu" was already missing: not this change's doing
+    assert safety_problems(lexicon, {"canh-bao", "otp"}, "lexicon.yaml", in_use) == []
+    [problem] = safety_problems(lexicon, {"canh-bao"}, "lexicon.yaml", in_use)  # "otp" retired
+    assert '"otp"' in problem.message
+    assert len(safety_problems(lexicon, {"canh-bao"}, "lexicon.yaml")) == 2  # without ``before``: all of them
+    unnamed = Lexicon(safety_contact=("cuộc gọi",))
+    assert "entry" in safety_problems(unnamed, {"canh-bao"}, "lexicon.yaml", in_use)[0].message

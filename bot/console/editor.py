@@ -403,7 +403,10 @@ async def _save(
             ed.set_flag(raw, key, value)
         text = ed.dump(data)
         files = engine.files
-        checked = await asyncio.to_thread(ed.check, text, path, sources, entry_id, None, files.lexicon, files.sectors)
+        in_use = (engine.index.lexicon, frozenset(engine.index.catalogue.entries))
+        checked = await asyncio.to_thread(
+            ed.check, text, path, sources, entry_id, None, files.lexicon, files.sectors, in_use
+        )
         draft_entry = checked.catalogue.entries.get(entry_id) or checked.catalogue.retired.get(entry_id)
         if state is not None:
             typed = dict(state.errors or {})  # the form's own messages say it plainer: the validator's wait

@@ -16,6 +16,7 @@ import json
 import os
 import stat
 import tempfile
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -25,7 +26,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import LiteralScalarString
 
-from knowledge import Catalogue, Entry, Problem, check_catalogue
+from knowledge import Catalogue, Entry, Problem, check_catalogue, content, safety_problems
 from knowledge.validation import parse_date, read_file
 from knowledge.yamlfile import Node, read_yaml
 
@@ -423,8 +424,10 @@ def check(
     today: date | None = None,
     lexicon: Path | None = None,
     sectors: Path | None = None,
+    before: tuple[Any, Collection[str]] | None = None,
 ) -> Checked:
-    """Validate the whole catalogue with ``text`` in place of ``path``.
+    """Validate the whole catalogue with ``text`` in place of ``path``; with ``before`` (the lexicon and
+    entry ids in use), also that the change keeps every scam warning the lexicon names.
 
     The draft goes to the system's temporary folder, not beside the catalogue, so that the file
     watcher never mistakes it for a new catalogue file."""
@@ -437,6 +440,8 @@ def check(
         # The staff's own lexicon and sector list (KNOWLEDGE_DIR), as the live catalogue uses them.
         paths = {k: v for k, v in (("lexicon_path", lexicon), ("sectors_path", sectors)) if v is not None}
         catalogue, words, problems = check_catalogue(swapped, today=today, **paths)
+        if before is not None:
+            problems += safety_problems(words, catalogue.entries, str(lexicon or content.current().lexicon), before)
         data, _ = read_yaml(Path(temp))
         node = None
         for section in ("entries", "procedures"):
