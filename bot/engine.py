@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from knowledge import CatalogueError, Index, Problem, Thresholds, content, load_catalogue
+from knowledge import CatalogueError, Index, Problem, Thresholds, content, load_catalogue, safety_problems
 from knowledge.content import KnowledgeDir
 
 log = logging.getLogger("tro_ly_so.reload")
@@ -68,6 +68,12 @@ class Engine:
             catalogue, lexicon = _load(self.files)
         except CatalogueError as exc:
             return ReloadReport(False, exc.problems)
+        # A scam warning renamed or retired on disk would silently turn the safety rule off: kept out, as the
+        # console keeps it out, so the last good version (whose warnings work) stays in use.
+        in_use = (self.index.lexicon, frozenset(self.index.catalogue.entries))
+        broken = safety_problems(lexicon, catalogue.entries, str(self.files.lexicon), in_use)
+        if broken:
+            return ReloadReport(False, tuple(broken))
         old, new = self.index.catalogue.entries, catalogue.entries
         self.index = Index(catalogue, lexicon, self.thresholds)
         return ReloadReport(

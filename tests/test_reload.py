@@ -96,3 +96,16 @@ def test_admin_commands_only_for_admins(index, tmp_path):
 
     play(index, scenario, store=store, admin_ids=frozenset({42}))
     store.close()
+
+
+def test_renaming_a_scam_warning_on_disk_keeps_the_last_good_version(tmp_path):
+    """The lexicon names the entry a suspicious call is answered with: renamed on disk, the safety rule
+    would silently stop, so the reload is refused and the administrators are told which id."""
+    engine, faq = make_engine(tmp_path)
+    text = faq.read_text(encoding="utf-8")
+    assert "  - id: nhan-biet-lua-dao\n" in text
+    faq.write_text(text.replace("  - id: nhan-biet-lua-dao\n", "  - id: nhan-biet-lua-dao-moi\n"), encoding="utf-8")
+    report = engine.reload()
+    assert not report.ok and '"nhan-biet-lua-dao"' in report.summary()
+    assert "nhan-biet-lua-dao" in engine.index.catalogue.entries
+    assert engine.index.search("có người gọi điện xưng công an bảo cài app để kích hoạt định danh").safety
