@@ -134,6 +134,7 @@ class _Query:
 
 
 _FOLDED, _TEXT = attrgetter("folded"), attrgetter("text")
+_DETAIL = ("score", "p_cov", "q_cov", "pairs", "fuzzy", "accent")  # what --explain shows of a candidate's score
 _ENTRY = itemgetter(0)  # of a (entry id, text, start, end) phrasing
 
 
@@ -570,7 +571,8 @@ class Index:
             form=form.words,
         )
 
-    def _score(self, q: _Query, doc: _Doc, fuzzy: float) -> dict[str, float]:
+    def _score(self, q: _Query, doc: _Doc, fuzzy: float) -> tuple[float, tuple[float, ...]]:
+        """The score and how it came about (the rest of ``_DETAIL``): a tuple, not a dict, for every candidate."""
         w = self.weights
         # map() over dict.get and a set intersection: both in C, and this runs for every candidate.
         shared = sum(map(q.idf.get, doc.tokens, _ZEROS))
@@ -596,7 +598,7 @@ class Index:
             score *= 1 - w.other_part  # "mất bao lâu" is not "phí bao nhiêu", whatever else they share
         if q.wants_procedure and self.catalogue.entries[doc.entry_id].is_procedure:
             score = min(1.0, score + w.procedure_cue)
-        return {"score": score, "p_cov": p_cov, "q_cov": q_cov, "pairs": pairs, "fuzzy": fuzzy, "accent": accent}
+        return score, (p_cov, q_cov, pairs, fuzzy, accent)
 
     def search(self, question: str, *, explain: bool = False, limit: int = 3) -> SearchResult:
         if explain:
@@ -632,28 +634,29 @@ class Index:
 
     def _search_text(self, question: str, *, explain: bool, limit: int) -> SearchResult:
         norm = self._repair_typos(self.normalizer.normalize(question))
-        best_by_entry: dict[str, tuple[float, _Doc, dict[str, float]]] = {}
+        best_by_entry: dict[str, tuple[float, _Doc, tuple[float, ...], bool]] = {}
         query = self._prepare(norm)
         named = self._products(norm.tokens) if self.lexicon.products else frozenset()
         docs = [self._doc(i) for i in self._candidates(norm)] if norm.tokens else []
         # One call into rapidfuzz for all candidates: the per-call overhead dominates otherwise.
         found = process.extract(query.folded, [d.folded for d in docs], scorer=TOKEN_SET, limit=None)
         fuzzy = {i: similarity for _, similarity, i in found}
+        answer_below = self.thresholds.answer - 0.01
         for i, doc in enumerate(docs):
-            parts = self._score(query, doc, fuzzy.get(i, 0.0) / 100)
-            if named and doc.products and not doc.products & named:
+            score, detail = self._score(query, doc, fuzzy.get(i, 0.0) / 100)
+            other_product = bool(named and doc.products and not doc.products & named)
+            if other_product:
                 # VssID is not a typo of VNeID: a phrasing about another app may be offered, never answered.
-                parts["score"] = min(parts["score"] * PRODUCT_PENALTY, self.thresholds.answer - 0.01)
-                parts["product"] = 0.0
+                score = min(score * PRODUCT_PENALTY, answer_below)
             held = best_by_entry.get(doc.entry_id)
-            if held is None or parts["score"] > held[0]:
-                best_by_entry[doc.entry_id] = (parts["score"], doc, parts)
+            if held is None or score > held[0]:
+                best_by_entry[doc.entry_id] = (score, doc, detail, other_product)
         # Ties resolved by entry id so that the same question always gets the same answer.
         ranked = sorted(best_by_entry.values(), key=lambda item: (-item[0], item[1].entry_id))
         # One candidate per topic: an FAQ entry and its procedure are one subject, not two rivals.
         asked = query.asked
         by_topic: dict[str, list[tuple[float, _Doc]]] = {}
-        for score, doc, _ in ranked:
+        for score, doc, _, _ in ranked:
             by_topic.setdefault(self.catalogue.topic(doc.entry_id), []).append((score, doc))
 
         def candidate(members: list[tuple[float, _Doc]]) -> Candidate:
@@ -680,7 +683,7 @@ class Index:
             if query.parts:  # most questions ask no part: no topic to look at
                 other_part = frozenset(t for t, members in by_topic.items() if _asks_another_part(query, members[0][1]))
             status, cands = self._decide(cands, norm, query.form, other_part)
-            if status is Status.ANSWERED and "product" in best_by_entry[cands[0].entry.id][2]:
+            if status is Status.ANSWERED and best_by_entry[cands[0].entry.id][3]:
                 # The second reading agreed on a lower score, but it reads words, not names: a phrasing
                 # about another app stays a choice however the readings agree.
                 status = Status.SUGGESTED
@@ -700,8 +703,13 @@ class Index:
                 folded=norm.folded,
                 notes=norm.notes,
                 scored=tuple(
-                    {"id": doc.entry_id, "matched": doc.text, **{k: round(v, 3) for k, v in parts.items()}}
-                    for _, doc, parts in ranked[:8]
+                    {
+                        "id": doc.entry_id,
+                        "matched": doc.text,
+                        **{k: round(v, 3) for k, v in zip(_DETAIL, (score, *detail), strict=True)},
+                        **({"product": 0.0} if other_product else {}),
+                    }
+                    for score, doc, detail, other_product in ranked[:8]
                 ),
             )
         return SearchResult(question, status, best, suggestions, explanation, asked, fragment, safety is not None)
