@@ -94,6 +94,17 @@ def test_a_part_with_its_subject_is_answered_from_the_procedure(index):
     assert result.best.entry.id == "thu-tuc-cap-lai-can-cuoc"
 
 
+@pytest.mark.parametrize(
+    "question", ["hồ sơ đăng ký tạm trú gồm những gì", "đăng ký tạm trú cần giấy gì", "ho so dang ky tam tru gom gi"]
+)
+def test_documents_asked_the_way_forms_word_it(index, question):
+    """"Hồ sơ … gồm những gì" is how forms ask for the documents; the subject between the words used to
+    hide the cue "hồ sơ gồm", and the whole guide was shown instead of the documents first."""
+    result = index.search(question)
+    assert result.parts == ("documents",) and not result.fragment
+    assert result.status is Status.ANSWERED and result.best.entry.id == "thu-tuc-dang-ky-tam-tru"
+
+
 def test_one_topic_is_one_candidate(index):
     result = index.search("mất căn cước")
     topics = [index.catalogue.topic(c.entry.id) for c in result.ranked]
