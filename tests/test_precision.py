@@ -98,8 +98,8 @@ def test_a_part_with_its_subject_is_answered_from_the_procedure(index):
     "question", ["hồ sơ đăng ký tạm trú gồm những gì", "đăng ký tạm trú cần giấy gì", "ho so dang ky tam tru gom gi"]
 )
 def test_documents_asked_the_way_forms_word_it(index, question):
-    """"Hồ sơ … gồm những gì" is how forms ask for the documents; the subject between the words used to
-    hide the cue "hồ sơ gồm", and the whole guide was shown instead of the documents first."""
+    """Forms ask for the documents as "hồ sơ … gồm những gì"; the subject between the words used to hide
+    the cue "hồ sơ gồm", and the whole guide was shown instead of the documents first."""
     result = index.search(question)
     assert result.parts == ("documents",) and not result.fragment
     assert result.status is Status.ANSWERED and result.best.entry.id == "thu-tuc-dang-ky-tam-tru"
