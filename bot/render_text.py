@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 
 from bot import texts
 from bot.conversation.replies import Answer, AskBack, Choices, NoAnswer, Notice, Place, Reply
@@ -112,8 +113,33 @@ def answer_sections(answer: Answer) -> list[tuple[str, list[str]]]:
     return part_sections(answer.entry, answer.parts) if answer.parts else entry_sections(answer.entry)
 
 
+RELATED_BUTTON_CHARS = 60  # Telegram shows about this much of a button on a phone
+
+
+def shorten(text: str, limit: int = 70) -> str:
+    """One line of at most ``limit`` characters, cut with "…"."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def related_label(entry: Entry) -> str:
     return texts.RELATED_PROCEDURE if entry.is_procedure else texts.RELATED_FAQ
+
+
+def related_buttons(answered: Entry, related: tuple[Entry, ...]) -> list[str]:
+    """A button's text for each of the topic's other entries. "Các bước, hồ sơ" for its procedure and
+    "Giải thích thêm" for its FAQ under a procedure; the entry's title where that would not say which: two
+    entries of one kind (a topic with two FAQ entries showed two identical "Giải thích thêm" buttons, and
+    the one under the BHYT answer opened the driving licence entry), or an FAQ beside the FAQ answered."""
+    kinds = Counter(e.is_procedure for e in related)
+    labels = []
+    for other in related:
+        if kinds[other.is_procedure] == 1 and (other.is_procedure or answered.is_procedure):
+            labels.append(related_label(other))
+        else:
+            icon = related_label(other).split(" ", 1)[0]
+            labels.append(shorten(f"{icon} {other.title}", RELATED_BUTTON_CHARS))
+    return labels
 
 
 def ask_back(parts: tuple[str, ...]) -> str:

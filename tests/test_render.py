@@ -186,3 +186,25 @@ def test_pages_keep_every_word_in_order_within_the_limit(index, sample, page_cha
     shown = "".join(re.sub(r"\s*\(\d+/\d+\)$", "", telegram_text(p)) for p in pages)
     whole = telegram_text("\n".join(render_telegram._blocks(entry)))
     assert "".join(shown.split()) == "".join(whole.split())  # a word longer than a page is cut, not lost
+
+
+def _buttons(index, entry_id: str) -> list[str]:
+    """The buttons under ``entry_id``'s answer in Telegram, with its topic's other entries."""
+    entry = index.catalogue.entries[entry_id]
+    markup = render_telegram.entry_keyboard(entry, 0, 1, tuple(index.catalogue.same_topic(entry_id)))
+    return [b.text for row in markup.inline_keyboard for b in row]
+
+
+def test_each_related_button_says_which_entry_it_opens(index):
+    """A topic of a procedure and two FAQ entries (documents in VNeID): two "Giải thích thêm" buttons
+    could not be told apart, and the one under the BHYT answer opened the driving-licence entry."""
+    catalogue = index.catalogue
+    under_procedure = _buttons(index, "thu-tuc-tich-hop-giay-to-vneid")
+    titles = [f"💬 {catalogue.entries[i].title}" for i in ("vneid-tich-hop-bhyt", "vneid-tich-hop-giay-phep-lai-xe")]
+    assert set(titles) <= set(under_procedure) and texts.RELATED_FAQ not in under_procedure
+    under_faq = _buttons(index, "vneid-tich-hop-bhyt")
+    assert texts.RELATED_PROCEDURE in under_faq and titles[1] in under_faq
+    # A plain pair keeps the short labels.
+    assert texts.RELATED_PROCEDURE in _buttons(index, "mat-can-cuoc")
+    assert texts.RELATED_FAQ in _buttons(index, "thu-tuc-cap-lai-can-cuoc")
+    assert all(len(label) <= 60 for label in under_procedure + under_faq)

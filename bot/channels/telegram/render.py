@@ -11,7 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import texts
 from bot.channels.telegram import callbacks
 from bot.conversation.replies import Answer
-from bot.render_text import entry_sections, part_sections, related_label
+from bot.render_text import entry_sections, part_sections, related_buttons
 from knowledge import Catalogue, Entry, SearchResult
 
 TELEGRAM_LIMIT = 4096
@@ -124,7 +124,8 @@ def entry_keyboard(
         rows += [[InlineKeyboardButton(link.title, url=link.url)] for link in entry.links]
     if whole:
         rows.append([button(texts.WHOLE_GUIDE, callbacks.Open(entry.id))])
-    rows += [[button(related_label(other), callbacks.Open(other.id))] for other in related]
+    labels = related_buttons(entry, related)
+    rows += [[button(label, callbacks.Open(other.id))] for label, other in zip(labels, related, strict=True)]
     if pages > 1:
         nav = []
         if page > 0:

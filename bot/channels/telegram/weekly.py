@@ -28,6 +28,7 @@ from bot.config import Settings
 from bot.console.dashboard import duration, vietnam_midnight
 from bot.engine import Engine
 from bot.grouping import group_questions
+from bot.render_text import shorten
 from bot.store import Store, iso
 from bot.tickets import VIETNAM, ref
 from knowledge import Index
@@ -126,11 +127,6 @@ def _rate(answered: int, total: int) -> str:
     return f"{answered / total:.0%}" if total else "–"
 
 
-def _short(text: str, limit: int = 70) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def compose(facts: WeekFacts, console_url: str = "") -> str:
     """The report as plain text (no markup: what citizens typed is shown as typed, nothing to escape)."""
     end = facts.start + timedelta(days=6)
@@ -147,13 +143,13 @@ def compose(facts: WeekFacts, console_url: str = "") -> str:
     ]
     if facts.groups:
         lines.append(f"Câu hỏi chưa trả lời nhiều nhất ({len(facts.groups)} nhóm đầu):")
-        lines += [f"{i}. “{_short(label)}” — {n} lần" for i, (n, label) in enumerate(facts.groups, 1)]
+        lines += [f"{i}. “{shorten(label)}” — {n} lần" for i, (n, label) in enumerate(facts.groups, 1)]
     else:
         lines.append("Không có câu hỏi nào chưa trả lời trong tuần (hoặc cán bộ đã xử lý hết).")
     lines.append("")
     if facts.tickets:
         lines.append(f"Câu hỏi chờ cán bộ trả lời: {facts.waiting}; lâu nhất:")
-        lines += [f"• {r} — đã chờ {duration(seconds)}: “{_short(text, 60)}”" for r, seconds, text in facts.tickets]
+        lines += [f"• {r} — đã chờ {duration(seconds)}: “{shorten(text, 60)}”" for r, seconds, text in facts.tickets]
     else:
         lines.append("Không có câu hỏi nào đang chờ cán bộ trả lời.")
     lines.append("")
