@@ -41,6 +41,9 @@ def test_loan_words_are_not_telex_repaired(normalizer, word):
 def test_loan_words_that_mean_something_map_through_the_lexicon(normalizer):
     assert text(normalizer, "nộp hồ sơ online") == text(normalizer, "nộp hồ sơ trực tuyến")
     assert text(normalizer, "quên password") == "quên mật khẩu"
+    assert text(normalizer, "wifi free") == text(normalizer, "wifi miễn phí")
+    assert text(normalizer, "trả phí ship") == text(normalizer, "trả phí giao hàng")
+    assert text(normalizer, "mở shop") == text(normalizer, "mở cửa hàng")
 
 
 def test_telex_repair_needs_the_result_to_be_known():
