@@ -70,7 +70,7 @@ class Engine:
             return ReloadReport(False, exc.problems)
         # A scam warning renamed or retired on disk would silently turn the safety rule off: kept out, as the
         # console keeps it out, so the last good version (whose warnings work) stays in use.
-        in_use = (self.index.lexicon, frozenset(self.index.catalogue.entries))
+        in_use = (self.index.lexicon, self.index.catalogue.entries)
         broken = safety_problems(lexicon, catalogue.entries, str(self.files.lexicon), in_use)
         if broken:
             return ReloadReport(False, tuple(broken))

@@ -294,6 +294,11 @@ def _check_related(entries: dict[str, Entry]) -> list[Problem]:
     return problems
 
 
+def _safety_ids(lexicon: Lexicon) -> list[str]:
+    """The scam-warning entries a lexicon names, each once."""
+    return [i for i in dict.fromkeys((lexicon.safety_entry, *lexicon.safety_warnings)) if i]
+
+
 def safety_problems(
     lexicon: Lexicon, live: Collection[str], file: str, before: tuple[Lexicon, Collection[str]] | None = None
 ) -> list[Problem]:
@@ -301,12 +306,11 @@ def safety_problems(
     silently turn a suspicious call back into the ordinary procedure the caller named. With ``before`` (the
     lexicon and entry ids in use now), only what a change breaks counts: a small test catalogue or a draft
     never held the warnings."""
-    named = dict.fromkeys((lexicon.safety_entry, *lexicon.safety_warnings))
-    named.pop("", None)
+    named = _safety_ids(lexicon)
     if before is not None:
         old_lexicon, old_live = before
-        already = {i for i in (old_lexicon.safety_entry, *old_lexicon.safety_warnings) if i not in old_live}
-        named = {i: None for i in named if i not in already}
+        already = {i for i in _safety_ids(old_lexicon) if i not in old_live}
+        named = [i for i in named if i not in already]
     line, problems = lexicon.safety_line, []
     cues = lexicon.safety_contact or lexicon.safety_asks
     if cues and not lexicon.safety_entry and (before is None or before[0].safety_entry):

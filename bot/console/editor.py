@@ -403,7 +403,7 @@ async def _save(
             ed.set_flag(raw, key, value)
         text = ed.dump(data)
         files = engine.files
-        in_use = (engine.index.lexicon, frozenset(engine.index.catalogue.entries))
+        in_use = (engine.index.lexicon, engine.index.catalogue.entries)
         checked = await asyncio.to_thread(
             ed.check, text, path, sources, entry_id, None, files.lexicon, files.sectors, in_use
         )
