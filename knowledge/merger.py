@@ -97,6 +97,11 @@ _OFFICE_ASK = re.compile(
     r"\b(?:o dau|cho nao|dia chi|duong nao|so dien thoai|sdt|dien thoai|hotline|gio lam viec|may gio|mo cua|"
     r"lam viec|ban do|lien he|nam o|o cho nao|vi tri|cach nao den)\b"
 )
+_COMMUNE_CONTACT = re.compile(
+    r"\b(?:gio lam viec|lam viec (?:may gio|gio nao|thu bay|chu nhat)|mo cua|so dien thoai|sdt|hotline)\b.*"
+    r"\b(?:xa|phuong|thi tran|dac khu)\b|\b(?:xa|phuong|thi tran|dac khu)\b.*"
+    r"\b(?:gio lam viec|lam viec (?:may gio|gio nao|thu bay|chu nhat)|mo cua|so dien thoai|sdt|hotline)\b"
+)
 _REVERSE = re.compile(
     r"\b(?:gom|bao gom|sap nhap tu|hop nhat tu|nhap tu|thanh lap tu|(?:xa|phuong|thi tran) cu nao|cu nao|"
     r"nhung (?:xa|phuong|thi tran|don vi) (?:cu )?nao|tu (?:nhung|cac) (?:xa|phuong))\b"
@@ -219,6 +224,7 @@ class MergerReply:
     record_text: str = ""  # safe to store: commune-level names only, never the citizen's street or village
     offer_handoff: bool = False
     result: Conversion | None = field(default=None, repr=False)  # the typed result behind the text, if any
+    follow_up: str = ""  # "ask_office": the office asked for, so that a name typed next finds it
 
 
 # ------------------------------------------------------------------------------------------ parsing
@@ -615,8 +621,9 @@ def answer(text: str, home_province: str = DEFAULT_HOME_OLD_PROVINCE) -> MergerR
     data = map_data()
 
     office = _OFFICE.search(folded)
-    if office:
-        wanted = office.lastgroup or "committee"
+    if office or _COMMUNE_CONTACT.search(folded):
+        # "giờ làm việc của xã", "số điện thoại phường Kon Tum": the commune's own office (its committee).
+        wanted = (office.lastgroup if office else None) or "committee"
         reply = _answer_office(text, folded, wanted, home, data)
         if reply:
             return reply
@@ -676,9 +683,52 @@ def _answer_office(text: str, folded: str, wanted: str, home: str, data: MapData
         return reply_for(result, home)
     if isinstance(result, NotFound) and result.name and bare:
         return reply_for(result, home)
+    if wanted != "centre" and asks and isinstance(result, NotFound) and _only_asks_for_an_office(parsed.tokens):
+        # "ủy ban xã ở đâu", "giờ làm việc của công an xã": the office of which commune? Without this the
+        # catalogue answered on the shared words ("…tại ủy ban xã" of the marriage procedure). The centre
+        # ("bộ phận một cửa ở đâu") is left to its catalogue entry, which says every commune has one.
+        return MergerReply(
+            "ask_office",
+            merger_render.ask_office(wanted),
+            [],
+            list(merger_render.ASK_OFFICE_ENTRIES),
+            _record(f"trụ sở ({wanted})", "chưa ghi xã, phường"),
+            follow_up=wanted,
+        )
     return None
 
 
+_ASKED_AS = {"committee": "UBND", "police": "công an", "centre": "trung tâm hành chính công"}
+FOLLOW_UP_TOKENS = 6  # "xã Đăk Hà", "phường Kon Tum ạ": the answer to "which commune?" is a name, not a sentence
+
+
+def office_follow_up(wanted: str, text: str, home_province: str = DEFAULT_HOME_OLD_PROVINCE) -> MergerReply | None:
+    """The reply to "xã Đăk Hà" typed after "Bạn hỏi UBND của xã, phường nào?": that commune's office, or
+    None when the message is not a short name (it is then a new question)."""
+    tokens = _TOKEN.findall(fold(text))
+    if not tokens or len(tokens) > FOLLOW_UP_TOKENS or wanted not in _ASKED_AS:
+        return None
+    asked = _ASKED_AS[wanted]
+    tries = [f"{asked} {text} ở đâu"]
+    if tokens[0] not in ("xa", "phuong", "thi", "tt", "dac", "x", "p"):
+        tries.append(f"{asked} xã {text} ở đâu")  # "công an Sa Thầy" is only an office with a type word
+    for query in tries:
+        reply = answer(query, home_province)
+        if reply is not None and reply.kind != "ask_office":
+            return reply
+    return None
+
+
+def _only_asks_for_an_office(tokens: list[str]) -> bool:
+    """Every word is an office, place-type, asking or courtesy word: nothing names a procedure or a place."""
+    return all(t in _OFFICE_WORDS or t in _ADDRESS_WORDS or t in _OFFICE_ASK_WORDS for t in tokens)
+
+
+_OFFICE_ASK_WORDS = _wordset(
+    "o dau cho nao duong nao so dien thoai sdt hotline gio lam viec may mo cua dong ban do lien he nam vi tri cach "
+    "den xa phuong thi tran tt dac khu x p gan nhat nhat hom nay ngay thu bay chu nhat sang chieu khong co ko k "
+    "vay a a nhi the nao hoi cho xin biet duoc hay 2 3 4 5 6 7 t2 t3 t4 t5 t6 t7 cn"
+)
 _OFFICE_WORDS = _wordset("ubnd uy ban nhan dan tru so trung tam phuc vu hanh chinh cong an bo phan mot cua ca")
 
 

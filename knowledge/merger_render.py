@@ -18,6 +18,7 @@ PORTAL_URL = "https://dichvucong.gov.vn"  # Cổng Dịch vụ công quốc gia 
 AFTER_CONVERSION_ENTRIES = ["giay-to-sau-sap-nhap", "thu-tuc-doi-can-cuoc-dia-danh-moi"]
 ASK_ADDRESS_ENTRIES = ["xa-phuong-moi-quang-ngai"]
 OFFICE_ENTRIES = ["nop-ho-so-giay-sau-sap-nhap"]
+ASK_OFFICE_ENTRIES = ["trung-tam-phuc-vu-hanh-chinh-cong", "nop-ho-so-giay-sau-sap-nhap"]
 
 DATA_NOTE = (
     "ℹ️ Tra theo dữ liệu mở về sắp xếp đơn vị hành chính (gói vietnamadminunits), có thể còn sai sót: "
@@ -115,6 +116,16 @@ def ask_address() -> str:
     return "\n".join([
         "Tôi tra giúp bạn xã, phường mới sau sắp xếp (từ 01/7/2025).",
         HOW_TO_WRITE,
+    ])  # fmt: skip
+
+
+def ask_office(wanted: str) -> str:
+    label = OFFICE_LABELS.get(wanted, "UBND")
+    return "\n".join([
+        "Hồ sơ giấy nộp tại Trung tâm Phục vụ hành chính công (bộ phận một cửa) của xã, phường nơi bạn ở; "
+        "không còn cấp huyện.",
+        f"Bạn hỏi {label} của xã, phường nào? Gõ tên xã, phường mới (hoặc xã, huyện cũ), ví dụ "
+        f'"{label} xã Đăk Hà ở đâu": tôi cho biết địa chỉ, giờ làm việc, số điện thoại mà cán bộ đã xác nhận.',
     ])  # fmt: skip
 
 

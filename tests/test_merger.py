@@ -170,11 +170,9 @@ def test_catalogue_and_dev_questions_are_not_taken_for_addresses():
         "công an xã Đăk Cấm có làm căn cước không",
         "Kon Tum bây giờ thuộc tỉnh nào",
         "tôi không hiểu",
-        "UBND xã ở đâu",
         "xã phường mới của quảng ngãi",
         "Xã hội số là gì",
         "bảo hiểm xã hội ở Đăk Hà ở đâu",
-        "UBND xã làm việc thứ 7 không",
         "công an phường có làm căn cước buổi tối không",
         "tôi ở Kon Tum muốn làm hộ chiếu",
         "làm sổ đỏ ở xã Đăk Cấm mất bao lâu",
@@ -183,6 +181,40 @@ def test_catalogue_and_dev_questions_are_not_taken_for_addresses():
 )
 def test_procedure_questions_that_name_places_are_left_to_the_catalogue(text):
     assert merger.answer(text) is None
+
+
+@pytest.mark.parametrize(
+    "text,label",
+    [
+        ("UBND xã ở đâu", "UBND"),
+        ("ủy ban xã ở đâu", "UBND"),  # was answered with the marriage procedure ("…tại ủy ban xã")
+        ("UBND xã làm việc thứ 7 không", "UBND"),
+        ("giờ làm việc của xã", "UBND"),
+        ("uy ban xa may gio mo cua", "UBND"),
+        ("số điện thoại công an xã", "Công an"),
+        ("trụ sở xã mình ở đâu vậy", "UBND"),
+    ],
+)
+def test_an_office_question_naming_no_commune_asks_which(text, label):
+    reply = merger.answer(text)
+    assert reply and reply.kind == "ask_office", text
+    assert f"Bạn hỏi {label} của xã, phường nào?" in reply.text and "Trung tâm Phục vụ hành chính công" in reply.text
+    assert reply.related_entry_ids == merger_render.ASK_OFFICE_ENTRIES and not reply.choices
+    assert "chưa ghi xã" in reply.record_text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["đăng ký kết hôn tại ủy ban xã ở đâu", "công an xã có làm căn cước không", "bộ phận một cửa bây giờ ở đâu"],
+)
+def test_a_procedure_or_the_centre_without_a_commune_stays_with_the_catalogue(text):
+    assert merger.answer(text) is None
+
+
+def test_an_office_question_naming_a_commune_answers_it_whatever_the_contact_asked():
+    for text in ("giờ làm việc xã Đăk Hà", "số điện thoại phường Kon Tum"):
+        reply = merger.answer(text)
+        assert reply and reply.kind == "office", text
 
 
 @pytest.mark.parametrize("text", ["", " ", "🙂🙂", "xã", "x" * 5000, "xã " * 300, "\u0301\u0301 xã Đ", "p. p. p."])
@@ -243,6 +275,7 @@ def test_reply_parts_are_safe_and_linked():
         merger_render.AFTER_CONVERSION_ENTRIES,
         merger_render.ASK_ADDRESS_ENTRIES,
         merger_render.OFFICE_ENTRIES,
+        merger_render.ASK_OFFICE_ENTRIES,
     ):
         assert all(i in catalogue.entries for i in ids), ids
     reply = merger.answer("Thôn Kon Klor 2, số nhà 15, xã Đăk Rơ Wa, TP Kon Tum")

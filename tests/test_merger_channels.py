@@ -70,3 +70,54 @@ def test_web_chat_address_answer_and_choice(index):
         assert r.status == 200  # a stale or forged choice gets a polite line
 
     web(index, scenario)
+
+
+def test_core_asks_which_commune_and_takes_the_name_typed_next(index):
+    conv, rec, _ = make(index)
+    asked = conv.ask("zalo", "u", "ủy ban xã ở đâu")  # was answered with the marriage procedure
+    assert isinstance(asked, Place) and asked.kind == "ask_office"
+    assert {e.id for e in asked.related} == {"trung-tam-phuc-vu-hanh-chinh-cong", "nop-ho-so-giay-sau-sap-nhap"}
+    assert rec.questions[-1]["result"].status.value == "unanswered"
+    office = conv.ask("zalo", "u", "xã Đăk Hà")  # alone it would be the OLD xã Đăk Hà's conversion
+    assert isinstance(office, Place) and office.kind == "office" and "UBND xã Đăk Hà" in office.text
+    # The name is taken once: typed again, it is an address question as before.
+    again = conv.ask("zalo", "u", "xã Đăk Hà")
+    assert isinstance(again, Place) and again.kind == "converted"
+
+
+def test_the_commune_asked_for_is_not_carried_to_a_new_question_or_past_ten_minutes(index):
+    conv, _, clock = make(index)
+    conv.ask("web", "v", "số điện thoại công an xã")
+    assert not isinstance(conv.ask("web", "v", "thủ tục cấp đổi căn cước"), Place)
+    conv.ask("web", "v", "số điện thoại công an xã")
+    clock.now += 601
+    reply = conv.ask("web", "v", "Sa Thầy")
+    assert not (isinstance(reply, Place) and reply.kind == "office")
+    conv.ask("web", "v", "số điện thoại công an xã")
+    reply = conv.ask("web", "v", "Sa Thầy")
+    assert isinstance(reply, Place) and reply.kind == "office" and "Công an xã Sa Thầy" in reply.text
+
+
+def test_telegram_asks_which_commune_then_answers_its_office(index):
+    async def scenario(fake, app, rec):
+        fake.text("giờ làm việc của xã")
+        [call] = await fake.wait_for("sendMessage")
+        assert "Bạn hỏi UBND của xã, phường nào?" in call.params["text"]
+        rows = call.params["reply_markup"]["inline_keyboard"]
+        assert any("Trung tâm Phục vụ hành chính công" in b["text"] for row in rows for b in row)
+        fake.text("phường Kon Tum")
+        second = (await fake.wait_for("sendMessage", 2))[1]
+        assert "UBND phường Kon Tum" in second.params["text"]
+        assert "Chưa có địa chỉ đã xác nhận" in second.params["text"]
+
+    play(index, scenario)
+
+
+def test_web_chat_asks_which_commune_then_answers_its_office(index):
+    async def scenario(client, rec):
+        r = await client.post("/api/ask", json={"q": "uy ban xa o dau"})
+        assert "Bạn hỏi UBND của xã, phường nào?" in (await r.json())["html"]
+        r = await client.post("/api/ask", json={"q": "Đăk Cấm"})
+        assert "UBND phường Đăk Cấm" in (await r.json())["html"]
+
+    web(index, scenario)

@@ -77,7 +77,7 @@ class Conversation:
             return self.open(channel, user, chosen, from_choices=recent.choices_learn)
         index = self._index()
         now = self.clock()
-        found = self._place(index, text)
+        found = self._place(index, text, recent, now)
         if found is not None:
             reply, kept = found  # the address is personal data: records keep only the commune-level summary
             recorded = SearchResult(kept, Status(reply.status), None)
@@ -116,10 +116,15 @@ class Conversation:
         recent.choices, recent.choices_at = place.choice_keys, self.clock()
         return place
 
-    def _place(self, index: Index, text: str) -> tuple[Place, str] | None:
-        """The merger's answer, when the message is about an old address or a commune office."""
+    def _place(self, index: Index, text: str, recent: Recent, now: float) -> tuple[Place, str] | None:
+        """The merger's answer, when the message is about an old address or a commune office, or names the
+        commune just asked for ("xã Đăk Hà" after "Bạn hỏi UBND của xã, phường nào?")."""
         try:
-            found = merger.answer(text, self.home_province)
+            found = None
+            if recent.office_asked and now - recent.choices_at <= FOLLOW_UP_SECONDS:
+                found = merger.office_follow_up(recent.office_asked, text, self.home_province)
+            if found is None:
+                found = merger.answer(text, self.home_province)
         except Exception:  # open data and a parser: never let them cost the citizen an answer
             log.exception("merger lookup failed")
             return None
@@ -222,6 +227,7 @@ class Conversation:
         recent.question, recent.score = text, recorded.score
         recent.best = recorded.best.entry.id if recorded.best else None
         recent.choices, recent.choices_at, recent.choices_learn = (), now, False
+        recent.office_asked = reply.follow_up if isinstance(reply, Place) else ""
         if isinstance(reply, Answer):
             recent.topic_entry, recent.topic_at = reply.entry.id, now
             recent.best = reply.entry.id
@@ -245,6 +251,7 @@ def _place_reply(index: Index, found: merger.MergerReply) -> Place:
         choices=tuple(found.choices),
         related=tuple(entries[i] for i in found.related_entry_ids if i in entries),
         offer_handoff=found.offer_handoff,
+        follow_up=found.follow_up,
         status=_PLACE_STATUS.get(found.kind, "unanswered"),
     )
 

@@ -22,6 +22,7 @@ class Recent:
     choices: tuple[str, ...] = field(default_factory=tuple)  # entry ids offered as numbered choices
     choices_at: float = 0.0
     choices_learn: bool = False  # picked from "Có phải bạn muốn hỏi": a pick teaches a phrasing
+    office_asked: str = ""  # "which commune?" was asked about this office ("committee", "police")
 
 
 class Memory:

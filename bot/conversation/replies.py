@@ -59,6 +59,7 @@ class Place:
     choices: tuple[tuple[str, str], ...] = ()
     related: tuple[Entry, ...] = ()
     offer_handoff: bool = False
+    follow_up: str = ""  # the office a commune name typed next is about (after "which commune?")
     status: str = "answered"  # what records keep: answered / suggested / unanswered
 
     @property
