@@ -41,6 +41,7 @@ NATIONAL_PORTAL = "Cổng Dịch vụ công quốc gia: https://dichvucong.gov.v
 WHOLE_GUIDE = "📖 Xem toàn bộ hướng dẫn"
 RELATED_PROCEDURE = "📋 Các bước, hồ sơ"
 RELATED_FAQ = "💬 Giải thích thêm"
+SEE_ALSO = "Xem thêm:"
 ASK_BACK = "Bạn đang hỏi {what} của thủ tục nào? Hãy gõ kèm tên thủ tục, ví dụ: “{example}”."
 ASK_BACK_WHAT = {
     "documents": "giấy tờ",

@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.conversation import Answer, AskBack, Choices, Conversation, NoAnswer, Notice
 from bot.engine import Engine
 from bot.flood import FloodGuard
+from bot.render_text import render_reply
 from bot.web import build_web_app
 from tests.telegram_harness import MemoryRecorder, play
 
@@ -241,3 +242,33 @@ def test_telegram_long_message_situation_first_gets_the_part_it_asked(index):
         assert rec.questions[0]["result"].parts == ("processing_time",)
 
     play(index, scenario)
+
+
+def test_an_answer_picked_by_number_continues_the_list_with_its_topic(index):
+    # Zalo and the CLI number everything: "Có phải bạn muốn hỏi" 1–3 stays open, and the answer picked from
+    # it offers its topic's other entry as 4, so no number changes meaning under the citizen's eyes.
+    conv, rec, _ = make(index)
+    offered = conv.ask("zalo", "u", "căn cước")
+    assert isinstance(offered, Choices)
+    ids = [e.id for e in offered.entries]
+    pick = next(i for i, e in enumerate(offered.entries, 1) if index.catalogue.same_topic(e.id))
+    answer = conv.ask("zalo", "u", str(pick))
+    assert isinstance(answer, Answer) and answer.entry.id == ids[pick - 1] and answer.related
+    assert answer.first_number == len(ids) + 1
+    text = render_reply(answer, numbered=True)
+    assert f"\n{len(ids) + 1}. " in text and f"\n{len(ids) + 2}. " not in text
+    other = conv.ask("zalo", "u", str(len(ids) + 1))
+    assert isinstance(other, Answer) and other.entry.id == answer.related[0].id
+    assert conv.ask("zalo", "u", "1").entry.id == ids[0]  # the first list is still open
+    assert [c["entry_id"] for c in rec.candidates] == [ids[pick - 1], ids[0]]  # only picks from it teach
+
+
+def test_an_answer_offers_its_topic_by_number_and_a_tap_keeps_them_fresh(index):
+    conv, _, _ = make(index)
+    first = conv.ask("cli", "u", "mất căn cước phải làm sao")
+    assert isinstance(first, Answer) and [e.is_procedure for e in first.offers] == [True]
+    opened = conv.ask("cli", "u", "1")
+    assert isinstance(opened, Answer) and opened.entry.id == first.offers[0].id
+    tapped = conv.open("telegram", "t", first.offers[0].id)  # a button: no list was open, numbering starts at 1
+    assert isinstance(tapped, Answer) and tapped.first_number == 1
+    assert render_reply(first).count("•") >= 1 and "1. " not in render_reply(first).split(texts.SEE_ALSO)[1]

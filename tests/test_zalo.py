@@ -101,9 +101,12 @@ def test_text_question_answered_and_recorded_as_zalo(index, tmp_path):
         r = await post(client, text=question)
         assert r.status == 200
         [sent] = await fake.wait_sent(1)
-        assert (
-            sent.user_id == USER and sent.text == render_entry(expected.best.entry) + "\n\n" + texts.ZALO_FEEDBACK_HINT
+        [procedure] = index.catalogue.same_topic(expected.best.entry.id)  # the re-issue procedure
+        see_also = "\n".join(
+            [texts.SEE_ALSO, f"1. {texts.RELATED_PROCEDURE}: {procedure.title}", texts.CHOOSE_BY_NUMBER]
         )
+        assert sent.user_id == USER
+        assert sent.text == "\n\n".join([render_entry(expected.best.entry), see_also, texts.ZALO_FEEDBACK_HINT])
         call = fake.calls[0]
         assert call.path == "/v3.0/oa/message/cs" and call.headers["access_token"] == "at-1"
         assert call.body == {"recipient": {"user_id": USER}, "message": {"text": sent.text}}
@@ -217,7 +220,8 @@ def test_choice_answered_with_a_number(index, tmp_path):
         assert f"\n2. {result.choices[1].entry.title}\n" in offer.text
         await post(client, text="2")
         sent = await fake.wait_sent(2)
-        assert sent[1].text == render_entry(result.choices[1].entry) + "\n\n" + texts.ZALO_FEEDBACK_HINT
+        assert sent[1].text.startswith(render_entry(result.choices[1].entry) + "\n\n")
+        assert sent[1].text.endswith(texts.ZALO_FEEDBACK_HINT)
         store.flush()
         assert [(c["entry_id"], c["question"]) for c in store.candidates()] == [(result.choices[1].entry.id, question)]
         assert [q["text"] for q in store.questions()] == [question]  # "2" is a pick, not a question
@@ -482,5 +486,52 @@ def test_feedback_typed_after_an_answer(index, tmp_path):
         assert row["channel"] == "zalo" and row["helpful"] == 1 and row["question"] == "VNeID là gì"
         await post(client, text="👎", msg_id="f3")
         assert (await fake.wait_sent(3))[2].text == texts.THANKS_NOT_HELPFUL
+
+    run(index, tmp_path, scenario)
+
+
+def test_the_topics_other_entry_opens_with_its_number_and_feedback_follows_it(index, tmp_path):
+    # Telegram shows the topic's other entry as a button and the web as a link; Zalo texts have no buttons
+    # we could confirm, so it is a numbered line, and a 👍 typed after it is about the entry opened.
+    question = "mất căn cước phải làm sao"
+    faq = index.search(question).best.entry
+    [procedure] = index.catalogue.same_topic(faq.id)
+
+    async def scenario(client, fake, store):
+        await post(client, text=question, msg_id="r1")
+        [first] = await fake.wait_sent(1)
+        assert f"1. {texts.RELATED_PROCEDURE}: {procedure.title}" in first.text
+        await post(client, text="1", msg_id="r2")
+        opened = (await fake.wait_sent(2))[1]
+        assert opened.text.startswith(procedure.title.upper())
+        # and back: its offers continue the numbers of the list still open ("1" still opens the procedure)
+        assert f"2. {texts.RELATED_FAQ}: {faq.title}" in opened.text
+        await post(client, text="👍", msg_id="r3")
+        assert (await fake.wait_sent(3))[2].text == texts.THANKS_HELPFUL
+        await post(client, text="2", msg_id="r4")
+        assert (await fake.wait_sent(4))[3].text.startswith(faq.title.upper())
+        store.flush()
+        [row] = store.db["feedback"].rows
+        assert row["entry_id"] == procedure.id and row["helpful"] == 1  # the entry opened, not the first answer
+        assert [q["text"] for q in store.questions()] == [question]  # the numbers are picks, not questions
+        # Opening the topic's other entry is no pick from "Có phải bạn muốn hỏi"; only the 👍 pairs the question.
+        assert [(c["entry_id"], c["question"]) for c in store.candidates()] == [(procedure.id, question)]
+
+    run(index, tmp_path, scenario)
+
+
+def test_a_part_answer_offers_the_whole_guide_by_number(index, tmp_path):
+    question = "đăng ký tạm trú cần giấy tờ gì"
+    entry = index.search(question).best.entry
+    assert entry.is_procedure
+
+    async def scenario(client, fake, store):
+        await post(client, text=question, msg_id="w1")
+        [part] = await fake.wait_sent(1)
+        assert texts.DOCUMENTS in part.text and texts.STEPS not in part.text
+        assert f"1. {texts.WHOLE_GUIDE}" in part.text
+        await post(client, text="1", msg_id="w2")
+        whole = (await fake.wait_sent(2))[1]
+        assert whole.text.startswith(render_entry(entry))
 
     run(index, tmp_path, scenario)

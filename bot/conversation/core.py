@@ -8,6 +8,7 @@ reply and may fail without the citizen noticing.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Callable
@@ -71,10 +72,11 @@ class Conversation:
             and 1 <= int(text) <= len(recent.choices)
         ):
             # The list stays open: "1", then "3", both work until the next question.
-            chosen = recent.choices[int(text) - 1]
+            number = int(text)
+            chosen = recent.choices[number - 1]
             if chosen.startswith(merger.CHOICE_PREFIX):
                 return self.place_choice(channel, user, chosen)
-            return self.open(channel, user, chosen, from_choices=recent.choices_learn)
+            return self.open(channel, user, chosen, from_choices=number <= recent.choices_learn, listed=True)
         index = self._index()
         now = self.clock()
         found = self._place(index, text, recent, now)
@@ -89,8 +91,12 @@ class Conversation:
         self._remember(recent, reply, text, recorded, now)
         return reply
 
-    def open(self, channel: str, user: str | int, entry_id: str, *, from_choices: bool = False) -> Reply:
-        """A tapped entry (a choice, a related topic, a deep link). A tap on a choice teaches a phrasing."""
+    def open(
+        self, channel: str, user: str | int, entry_id: str, *, from_choices: bool = False, listed: bool = False
+    ) -> Reply:
+        """A tapped entry (a choice, a related topic, a deep link). A tap on a choice teaches a phrasing.
+        ``listed``: picked by its number from a list that stays open; the answer's own offers continue its
+        numbers ("1"–"3" still pick the choices, "4" opens the topic's other entry)."""
         index = self._index()
         entry = index.catalogue.entries.get(entry_id)
         if entry is None:
@@ -99,7 +105,15 @@ class Conversation:
         if from_choices and recent.question:
             safely("candidate", self.recorder.candidate, question=recent.question, entry_id=entry_id, source="tap")
         reply = self._answer(index, entry)
-        recent.topic_entry, recent.topic_at = entry.id, self.clock()
+        now = self.clock()
+        recent.topic_entry, recent.topic_at, recent.best = entry.id, now, entry.id  # a typed 👍 is about this one
+        offers = tuple(e.id for e in reply.offers)
+        if listed and offers:
+            kept = recent.choices[: recent.choices_open]
+            reply = dataclasses.replace(reply, first_number=len(kept) + 1)
+            recent.choices, recent.choices_at = kept + offers, now
+        elif offers:
+            recent.choices, recent.choices_at, recent.choices_open, recent.choices_learn = offers, now, len(offers), 0
         return reply
 
     def place_choice(self, channel: str, user: str | int, payload: str) -> Reply:
@@ -114,6 +128,7 @@ class Conversation:
         place = _place_reply(self._index(), found)
         recent = self.memory.get((channel, str(user)))
         recent.choices, recent.choices_at = place.choice_keys, self.clock()
+        recent.choices_open, recent.choices_learn = len(recent.choices), 0
         return place
 
     def _place(self, index: Index, text: str, recent: Recent, now: float) -> tuple[Place, str] | None:
@@ -226,18 +241,20 @@ class Conversation:
     def _remember(self, recent: Recent, reply: Reply, text: str, recorded: SearchResult, now: float) -> None:
         recent.question, recent.score = text, recorded.score
         recent.best = recorded.best.entry.id if recorded.best else None
-        recent.choices, recent.choices_at, recent.choices_learn = (), now, False
+        recent.choices, recent.choices_at, recent.choices_learn = (), now, 0
         recent.office_asked = reply.follow_up if isinstance(reply, Place) else ""
         if isinstance(reply, Answer):
             recent.topic_entry, recent.topic_at = reply.entry.id, now
             recent.best = reply.entry.id
+            recent.choices = tuple(e.id for e in reply.offers)
         elif isinstance(reply, Choices):
-            recent.choices, recent.choices_learn = tuple(e.id for e in reply.entries), True
+            recent.choices, recent.choices_learn = tuple(e.id for e in reply.entries), len(reply.entries)
         elif isinstance(reply, NoAnswer):
             recent.choices = tuple(e.id for e in reply.closest)
         elif isinstance(reply, Place):
             recent.question = None  # an address: never a phrasing to learn, never paired with feedback
             recent.choices = reply.choice_keys
+        recent.choices_open = len(recent.choices)
 
 
 _PLACE_STATUS = {"converted": "answered", "reverse": "answered", "office": "answered", "ambiguous": "suggested"}

@@ -21,7 +21,8 @@ class Recent:
     best: str | None = None
     choices: tuple[str, ...] = field(default_factory=tuple)  # entry ids offered as numbered choices
     choices_at: float = 0.0
-    choices_learn: bool = False  # picked from "Có phải bạn muốn hỏi": a pick teaches a phrasing
+    choices_open: int = 0  # how many of them are the list that stays open (an answer's offers follow it)
+    choices_learn: int = 0  # how many of the first choices came from "Có phải bạn muốn hỏi": their pick teaches
     office_asked: str = ""  # "which commune?" was asked about this office ("committee", "police")
 
 

@@ -21,6 +21,13 @@ class Answer:
     carried_from: Entry | None = None
     related: tuple[Entry, ...] = ()
     result: SearchResult | None = None
+    first_number: int = 1  # the number of the first offer: it continues a numbered list still open
+
+    @property
+    def offers(self) -> tuple[Entry, ...]:
+        """What "1", "2", "3" open on channels without buttons: the whole guide when only parts were shown,
+        then the topic's other entries (Telegram and the web show the same as buttons and links)."""
+        return ((self.entry,) if self.parts else ()) + self.related
 
 
 @dataclass(frozen=True)
