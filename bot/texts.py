@@ -10,6 +10,17 @@ HUMAN_HELP = (
     "Cổng Dịch vụ công quốc gia https://dichvucong.gov.vn"
 )
 EMPTY_QUESTION = "Bạn hãy gõ câu hỏi bằng chữ, ví dụ: “Làm căn cước cho con ở đâu?”"
+# A message that is only a greeting, thanks, "ok" or goodbye (knowledge/small_talk.py): a polite word back.
+SMALL_TALK = {
+    "thanks": "Không có gì ạ 😊 Bạn cần hỏi thêm gì cứ nhắn cho mình nhé.",
+    "bye": "Chào bạn, chúc bạn một ngày tốt lành! Khi cần, cứ nhắn lại cho mình nhé.",
+    "greeting": (
+        "Xin chào! Mình là Trợ lý số, giải đáp về dịch vụ công trực tuyến và chuyển đổi số. "
+        "Bạn cứ gõ câu hỏi như khi nói chuyện, ví dụ: “làm căn cước cho con ở đâu”, "
+        "“đăng ký tạm trú cần giấy tờ gì”."
+    ),
+    "ok": "Dạ. Bạn cần hỏi gì thêm cứ nhắn cho mình nhé.",
+}
 UNVERIFIED = "⚠️ Thông tin này đang chờ cán bộ kiểm tra lại; hãy đối chiếu trên trang chính thức trước khi làm."
 STEPS = "Các bước"
 DOCUMENTS = "Giấy tờ cần có"

@@ -10,6 +10,8 @@ from knowledge import content
 from knowledge.models import PART_NAMES, Catalogue, Entry, Sector, topics_of
 from knowledge.normalize import Lexicon, Normalizer, words
 from knowledge.problems import CatalogueError, Problem
+from knowledge.small_talk import KINDS as SMALL_TALK_KINDS
+from knowledge.small_talk import WITH as SMALL_TALK_WITH
 from knowledge.syllable import has_diacritics
 from knowledge.validation import read_file
 from knowledge.yamlfile import Node, read_yaml
@@ -114,6 +116,7 @@ def read_lexicon(path: Path | None = None) -> tuple[Lexicon, list[Problem]]:
             )
             continue
         part_cues[str(key)] = _string_list(parts, key, name, problems)
+    small_talk = _small_talk(data, name, problems)
     lexicon = Lexicon(
         abbreviations={str(k): v for k, v in abbreviations.items()},
         synonyms={str(k): tuple(str(x) for x in v) for k, v in synonyms.items()},
@@ -127,8 +130,30 @@ def read_lexicon(path: Path | None = None) -> tuple[Lexicon, list[Problem]]:
         safety_warnings=_string_list(safety, "warnings", name, problems),
         followup_words=_string_list(data, "followup_words", name, problems),
         safety_line=data.key_lines.get("safety"),
+        small_talk=small_talk,
     )
     return lexicon, problems
+
+
+def _small_talk(data: Node, name: str, problems: list[Problem]) -> dict[str, tuple[str, ...]]:
+    section = data.get("small_talk") or {}
+    if not isinstance(section, dict):
+        line = data.key_lines.get("small_talk")
+        problems.append(
+            Problem(name, line, "small_talk phải gồm các loại lời chào.", 'Viết "thanks:" rồi "  - cảm ơn".')
+        )
+        return {}
+    kinds = (*SMALL_TALK_KINDS, SMALL_TALK_WITH)
+    found: dict[str, tuple[str, ...]] = {}
+    for key in section:
+        if str(key) not in kinds:
+            line = section.key_lines.get(key) if isinstance(section, Node) else None
+            problems.append(
+                Problem(name, line, f'Loại "{key}" không có trong small_talk.', f"Dùng một trong: {', '.join(kinds)}.")
+            )
+            continue
+        found[str(key)] = _string_list(section, key, name, problems)
+    return found
 
 
 def _string_list(data: dict, key: str, name: str, problems: list[Problem]) -> tuple[str, ...]:

@@ -228,6 +228,7 @@ class Lexicon:
     safety_warnings: tuple[str, ...] = ()  # ...or the closest of these more specific warnings
     followup_words: tuple[str, ...] = ()  # words that name no subject ("thế", "còn", "thì sao")
     safety_line: int | None = None  # where ``safety`` is written, for problems found once entries are read
+    small_talk: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # thanks / bye / greeting / ok → phrases
 
 
 class Normalizer:

@@ -26,6 +26,7 @@ from rapidfuzz.distance import Levenshtein
 from knowledge.models import Candidate, Catalogue, Explanation, SearchResult, Status
 from knowledge.normalize import Lexicon, Normalized, Normalizer, Token
 from knowledge.sentences import sentences
+from knowledge.small_talk import SmallTalk
 from knowledge.stream import TokenStream, distinct_words, normalize_stream, stream_of, within
 
 K1, B = 1.2, 0.3  # BM25; phrasings are short, so length matters little
@@ -299,6 +300,7 @@ class Index:
         distinct = distinct_words(stream)
         self.normalizer = Normalizer(lexicon, _catalogue_words(distinct, lexicon))
         self.lexicon = lexicon
+        self.small_talk = SmallTalk(lexicon.small_talk)
         # The tokens of every text, kept as one array of numbers: a phrasing is digested from its slice the
         # first time it is a candidate, so the build makes no object per phrasing (a large catalogue has
         # 100,000) nor per token (1.4 million).

@@ -535,3 +535,14 @@ def test_a_part_answer_offers_the_whole_guide_by_number(index, tmp_path):
         assert whole.text.startswith(render_entry(entry))
 
     run(index, tmp_path, scenario)
+
+
+def test_thanks_on_zalo_is_a_polite_word_not_an_unanswered_question(index, tmp_path):
+    async def scenario(client, fake, store):
+        await post(client, text="cảm ơn ad nhiều", msg_id="s1")
+        [sent] = await fake.wait_sent(1)
+        assert sent.text == texts.SMALL_TALK["thanks"]
+        store.flush()
+        assert store.questions() == [] and list(store.db["feedback"].rows) == []
+
+    run(index, tmp_path, scenario)

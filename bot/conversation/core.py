@@ -61,7 +61,7 @@ class Conversation:
     def ask(self, channel: str, user: str | int, text: str) -> Reply:
         """A typed message. The caller has checked ``allow`` (so a channel can put its own checks between)."""
         text = text.strip()
-        if not text:
+        if not words(text):  # nothing, or only emoji and punctuation: no question to search or record
             return Notice("empty", texts.EMPTY_QUESTION)
         person = (channel, str(user))
         recent = self.memory.get(person)
@@ -78,6 +78,12 @@ class Conversation:
                 return self.place_choice(channel, user, chosen)
             return self.open(channel, user, chosen, from_choices=number <= recent.choices_learn, listed=True)
         index = self._index()
+        small_talk = index.small_talk.kind(text)
+        if small_talk is not None:
+            # "cảm ơn", "xin chào": a polite word, not an unanswered question for the administrators. The
+            # topic and the choices stay, so "thế lệ phí bao nhiêu" after "cảm ơn" still follows them.
+            METRICS.question(channel, "small_talk")
+            return Notice(small_talk, texts.SMALL_TALK[small_talk])
         now = self.clock()
         found = self._place(index, text, recent, now)
         if found is not None:

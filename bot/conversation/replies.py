@@ -79,7 +79,7 @@ class Place:
 class Notice:
     """Slow down, empty question, not text: a polite line, nothing searched."""
 
-    kind: str  # "slow_down" | "empty" | "non_text" | "unknown_entry"
+    kind: str  # "slow_down" | "empty" | "non_text" | "unknown_entry" | small talk: "thanks" | "bye" | "greeting" | "ok"
     text: str
 
 

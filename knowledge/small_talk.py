@@ -1,0 +1,52 @@
+"""Greetings, thanks, "ok", goodbyes: messages that ask nothing and deserve a polite word, not a search.
+
+"cảm ơn", "xin chào", "ok ạ" were searched like questions: their words are all fillers, so they ended as
+"Xin lỗi, trợ lý chưa có câu trả lời" and as unanswered questions in the administrators' review. A message
+is small talk only when every word of it belongs to the lexicon's ``small_talk`` phrases; one other word
+("cảm ơn, còn lệ phí thì sao") and it is a question as before.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from knowledge import syllable
+from knowledge.normalize import words
+
+# What a message that is only small talk gets answered as, when it holds several kinds ("ok cảm ơn nhé"
+# is thanks). ``with``: words that come along with any of them ("bạn", "nhiều", "ad") and name no kind.
+KINDS = ("thanks", "bye", "greeting", "ok")
+WITH = "with"
+MAX_WORDS = 12  # a longer message is never only a greeting
+_RUN = re.compile(r"(\D)\1+")
+
+
+def _key(word: str) -> str:
+    # Accent-free, runs of one letter folded ("okkk", "thanksss", "chàooo"): phrases and messages alike.
+    return _RUN.sub(r"\1", syllable.fold(word))
+
+
+class SmallTalk:
+    def __init__(self, phrases: Mapping[str, tuple[str, ...]]) -> None:
+        table = {tuple(_key(w) for w in words(p)): kind for kind, ps in phrases.items() for p in ps}
+        table.pop((), None)
+        # Longest first, so that "chào tạm biệt" is a goodbye before "chào" can be a greeting.
+        self._phrases = sorted(table.items(), key=lambda item: -len(item[0]))
+
+    def kind(self, text: str) -> str | None:
+        """ "thanks", "bye", "greeting" or "ok" when the message is only that; None for anything else."""
+        typed = [_key(w) for w in words(text)]
+        if not typed or len(typed) > MAX_WORDS or not self._phrases:
+            return None
+        found: set[str] = set()
+        at = 0
+        while at < len(typed):
+            for phrase, kind in self._phrases:
+                if tuple(typed[at : at + len(phrase)]) == phrase:
+                    found.add(kind)
+                    at += len(phrase)
+                    break
+            else:
+                return None  # a word that is not small talk: a question
+        return next((kind for kind in KINDS if kind in found), None)
