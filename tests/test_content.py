@@ -93,3 +93,20 @@ def test_every_button_fits_in_telegram_callback_data(entries):
     for e in entries:
         for action in (callbacks.Open(e.id), callbacks.Page(e.id, 99), callbacks.Feedback(e.id, False)):
             assert callbacks.decode(callbacks.encode(action)) == action
+
+
+@pytest.mark.parametrize(
+    "question,entry_id,part,fact",
+    [
+        # "thủ tục thay đổi chủ hộ" was answered with the civil-status correction procedure.
+        ("thủ tục thay đổi chủ hộ", "thu-tuc-dieu-chinh-thong-tin-cu-tru", None, None),
+        ("đổi chủ hộ mất mấy ngày", "thu-tuc-dieu-chinh-thong-tin-cu-tru", "processing_time", "03 ngày làm việc"),
+        # The fee said "chưa xác nhận" while the time said on-time registration is free (shared/facts.md).
+        ("làm khai sinh cho con có mất tiền không", "thu-tuc-khai-sinh-lien-thong", "fee", "miễn lệ phí"),
+    ],
+)
+def test_facts_from_the_laws_are_where_the_citizen_asks_for_them(index, question, entry_id, part, fact):
+    result = index.search(question)
+    assert result.status.value == "answered" and result.best.entry.id == entry_id
+    if part:
+        assert part in result.parts and fact in getattr(result.best.entry, part)
