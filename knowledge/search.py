@@ -716,6 +716,10 @@ class Index:
             )
         return SearchResult(question, status, best, suggestions, explanation, asked, fragment, safety is not None)
 
+    def parts_asked(self, text: str) -> frozenset[str]:
+        """The parts of a procedure a question or phrasing asks for: {"fee"} for "phí tạm trú bao nhiêu"."""
+        return frozenset(self._form(self.normalizer.normalize(text).tokens).parts)
+
     def topic_words(self, question: str) -> str:
         """The question without words that name no subject: "còn khai tử thì sao" → "khai tử"; "" when it
         has none of them (asking again would only repeat the same search)."""

@@ -7,6 +7,7 @@ import dataclasses
 import re
 from pathlib import Path
 
+import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot import texts
@@ -292,3 +293,22 @@ def test_a_first_message_gets_what_the_search_decided_so_make_eval_measures_what
             assert not isinstance(reply, Answer), item
     reply = conv.ask("web", "new", "cho hỏi làm sao để có tài khoản vneid")  # was "Giữ tài khoản VNeID an toàn"
     assert isinstance(reply, Choices) and "cai-dat-vneid" in {e.id for e in reply.entries}
+
+
+@pytest.mark.parametrize(
+    "question,entry_id,parts",
+    [
+        # The FAQ's own phrasing asks the same part: it was written for this question and answers it whole.
+        ("lam sao biet xe minh co bi phat khong", "tra-cuu-phat-nguoi", ()),  # not "Xử phạt: chưa có thông tin"
+        ("ở trọ bao lâu thì phải đăng ký tạm trú", "khi-nao-phai-dang-ky-tam-tru", ()),  # 30 days, not 3 to process
+        # Otherwise the part comes from the topic's procedure, and a part it lacks is said to be unknown.
+        ("không đăng ký tạm trú có bị phạt không", "thu-tuc-dang-ky-tam-tru", ("penalty",)),
+        ("tạm trú mất mấy ngày", "thu-tuc-dang-ky-tam-tru", ("processing_time",)),
+    ],
+)
+def test_a_part_asked_of_an_faq_comes_from_the_procedure_unless_the_faq_was_written_for_it(
+    index, question, entry_id, parts
+):
+    conv, _, _ = make(index)
+    reply = conv.ask("web", "v", question)
+    assert isinstance(reply, Answer) and (reply.entry.id, reply.parts) == (entry_id, parts)

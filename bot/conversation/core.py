@@ -239,9 +239,13 @@ class Conversation:
     ) -> Answer:
         related = tuple(index.catalogue.same_topic(entry.id))
         if parts and not entry.is_procedure:
-            # Parts live in the topic's procedure; an FAQ entry without one answers whole.
+            # Parts live in the topic's procedure; an FAQ entry without one answers whole, and so does one
+            # whose phrasing that matched asks the same part: staff wrote it for this very question ("làm
+            # sao biết xe mình có bị phạt không" got "Xử phạt: chưa có thông tin" of the fine-paying
+            # procedure instead of the FAQ on looking fines up).
             procedure = next((e for e in related if e.is_procedure), None)
-            if procedure is None:
+            matched = result.best.matched if result is not None and result.best else ""
+            if procedure is None or (matched and index.parts_asked(matched) & set(parts)):
                 parts = ()
             else:
                 entry, related = procedure, tuple(index.catalogue.same_topic(procedure.id))
