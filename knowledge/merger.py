@@ -643,7 +643,12 @@ def answer(text: str, home_province: str = DEFAULT_HOME_OLD_PROVINCE) -> MergerR
         if result.reason == "district" and not (parsed.district_typed and (cue or _address_like(parsed))):
             return None  # "Kon Tum bây giờ thuộc tỉnh nào" names a town, but asks about the province
         return reply_for(result, home) if cue or _address_like(parsed) else None
-    if result.name and (cue or _address_like(parsed)):
+    if (
+        result.name
+        and not _ADDRESS_WORDS.issuperset(_TOKEN.findall(fold(result.name)))
+        and (cue or _address_like(parsed))
+    ):
+        # "tt thường trú" is "thủ tục thường trú": words such as "thường trú" are no commune's name.
         return reply_for(result, home)
     if _ASK_OWN.search(folded):
         return MergerReply(

@@ -177,6 +177,8 @@ def test_catalogue_and_dev_questions_are_not_taken_for_addresses():
         "tôi ở Kon Tum muốn làm hộ chiếu",
         "làm sổ đỏ ở xã Đăk Cấm mất bao lâu",
         "giờ làm việc của bộ phận một cửa",
+        "tt thường trú",  # "tt" is "thủ tục" here, and "thường trú" no commune's name
+        "tt tạm trú",
     ],
 )
 def test_procedure_questions_that_name_places_are_left_to_the_catalogue(text):

@@ -198,3 +198,9 @@ def test_a_suspicious_call_is_answered_with_a_scam_warning_not_other_safety_advi
     result = Index(without, index.lexicon).search(question)
     assert result.safety
     assert result.best.entry.id in {index.lexicon.safety_entry, *index.lexicon.safety_warnings}
+
+
+def test_short_keyword_queries_with_field_abbreviations(index):
+    # "xd" (xây dựng) was not in the lexicon: "cấp phép xd" ended unanswered.
+    result = index.search("cấp phép xd")
+    assert result.status.value == "answered" and result.best.entry.id == "thu-tuc-giay-phep-xay-dung"
