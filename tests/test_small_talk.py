@@ -95,7 +95,9 @@ def test_telegram_greeting_and_thanks(index):
     async def scenario(fake, app, rec):
         fake.text("xin chào")
         [hello] = await fake.wait_for("sendMessage")
-        assert hello.params["text"].startswith("Xin chào! Mình là Trợ lý số")
+        assert hello.params["text"].startswith("Xin chào") and "Trợ lý số" in hello.params["text"]
+        sectors = [b["text"] for row in hello.params["reply_markup"]["inline_keyboard"] for b in row]
+        assert len(sectors) >= 5  # the same welcome as /start, with the sectors to browse
         fake.text("ok cam on nhe")
         thanks = (await fake.wait_for("sendMessage", 2))[1]
         assert thanks.params["text"] == texts.SMALL_TALK["thanks"]

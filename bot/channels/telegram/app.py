@@ -357,6 +357,15 @@ async def _reply(context: ContextTypes.DEFAULT_TYPE, message: Message, reply: Re
                 reply_markup=InlineKeyboardMarkup(rows) if rows else None,
                 disable_web_page_preview=True,
             )
+        case Notice(kind="greeting"):
+            # "xin chào" typed: the same welcome as /start, with the sectors to browse.
+            user = message.from_user
+            name = f", {escape(user.first_name)}" if user and user.first_name else ""
+            await _send(
+                message.reply_html,
+                texts.GREETING.format(name=name),
+                reply_markup=render_telegram.sectors_keyboard(_index(context).catalogue),
+            )
         case Notice():
             if reply.text:
                 await _send(message.reply_html, escape(reply.text))
