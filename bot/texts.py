@@ -73,6 +73,8 @@ ASK_BACK_EXAMPLE = {
     "legal_basis": "lý lịch tư pháp căn cứ luật nào",
 }
 CHOOSE_BY_NUMBER = "Trả lời bằng số (1, 2, 3…) để chọn."
+CHOOSE_IN_RANGE = "Bạn gõ một số từ 1 đến {n} để chọn, hoặc gõ câu hỏi mới nhé."
+CHOOSE_THE_ONE = "Bạn gõ 1 để mở mục đã gợi ý, hoặc gõ câu hỏi mới nhé."
 REVIEWED = "Cập nhật"
 LOCAL_CHAT_INTRO = (
     "Trợ lý số – hỏi đáp thủ tục hành chính, dịch vụ công trực tuyến.\nGõ câu hỏi rồi nhấn Enter (Ctrl+D để thoát)."

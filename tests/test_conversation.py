@@ -312,3 +312,18 @@ def test_a_part_asked_of_an_faq_comes_from_the_procedure_unless_the_faq_was_writ
     conv, _, _ = make(index)
     reply = conv.ask("web", "v", question)
     assert isinstance(reply, Answer) and (reply.entry.id, reply.parts) == (entry_id, parts)
+
+
+def test_a_number_outside_the_open_list_is_asked_again_not_searched(index):
+    conv, rec, clock = make(index)
+    offered = conv.ask("zalo", "u", "căn cước")
+    assert isinstance(offered, Choices)
+    n = len(offered.entries)
+    assert conv.ask("zalo", "u", str(n + 1)) == Notice("out_of_range", texts.CHOOSE_IN_RANGE.format(n=n))
+    assert conv.ask("zalo", "u", "0").kind == "out_of_range"
+    assert isinstance(conv.ask("zalo", "u", "1"), Answer)  # the list is still open
+    assert [q["text"] for q in rec.questions] == ["căn cước"]
+    clock.now += 601  # no list open any more: a number is searched as text, as before
+    assert not isinstance(conv.ask("zalo", "u", "9"), Notice)
+    conv.ask("zalo", "u", "mất căn cước phải làm sao")  # one entry offered under the answer
+    assert conv.ask("zalo", "u", "2") == Notice("out_of_range", texts.CHOOSE_THE_ONE)

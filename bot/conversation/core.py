@@ -65,10 +65,14 @@ class Conversation:
             return Notice("empty", texts.EMPTY_QUESTION)
         person = (channel, str(user))
         recent = self.memory.get(person)
+        listed = recent.choices and self.clock() - recent.choices_at <= FOLLOW_UP_SECONDS
+        if listed and text.isdecimal() and len(text) <= 2 and not 1 <= int(text) <= len(recent.choices):
+            # "5" under a list of 3: a slip of the finger, not a question to search and record.
+            n = len(recent.choices)
+            return Notice("out_of_range", texts.CHOOSE_IN_RANGE.format(n=n) if n > 1 else texts.CHOOSE_THE_ONE)
         if (
-            text.isdecimal()  # isdigit() would let "²" through to int()
-            and recent.choices
-            and self.clock() - recent.choices_at <= FOLLOW_UP_SECONDS
+            listed
+            and text.isdecimal()  # isdigit() would let "²" through to int()
             and 1 <= int(text) <= len(recent.choices)
         ):
             # The list stays open: "1", then "3", both work until the next question.

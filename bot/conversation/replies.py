@@ -79,7 +79,9 @@ class Place:
 class Notice:
     """Slow down, empty question, not text: a polite line, nothing searched."""
 
-    kind: str  # "slow_down" | "empty" | "non_text" | "unknown_entry" | small talk: "thanks" | "bye" | "greeting" | "ok"
+    # "slow_down" | "empty" | "non_text" | "unknown_entry" | "out_of_range";
+    # small talk (knowledge/small_talk.py): "thanks" | "bye" | "greeting" | "ok"
+    kind: str
     text: str
 
 
