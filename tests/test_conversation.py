@@ -327,3 +327,15 @@ def test_a_number_outside_the_open_list_is_asked_again_not_searched(index):
     assert not isinstance(conv.ask("zalo", "u", "9"), Notice)
     conv.ask("zalo", "u", "mất căn cước phải làm sao")  # one entry offered under the answer
     assert conv.ask("zalo", "u", "2") == Notice("out_of_range", texts.CHOOSE_THE_ONE)
+
+
+def test_feedback_pairs_the_question_only_with_what_was_picked_after_it(index):
+    conv, rec, _ = make(index)
+    conv.ask("telegram", "t", "thủ tục cấp đổi căn cước")
+    conv.open("telegram", "t", "vneid-la-gi")  # a deep link from a poster: nothing to do with the question
+    conv.feedback("telegram", "t", "vneid-la-gi", True)
+    assert rec.candidates == [] and rec.feedbacks[-1]["entry_id"] == "vneid-la-gi"
+    conv.ask("zalo", "z", "mất căn cước phải làm sao")
+    conv.ask("zalo", "z", "1")  # the topic's procedure, offered under the answer
+    conv.feedback("zalo", "z", conv.last_answer("zalo", "z"), True)
+    assert [(c["entry_id"], c["source"]) for c in rec.candidates] == [("thu-tuc-cap-lai-can-cuoc", "helpful")]

@@ -116,7 +116,9 @@ class Conversation:
             safely("candidate", self.recorder.candidate, question=recent.question, entry_id=entry_id, source="tap")
         reply = self._answer(index, entry)
         now = self.clock()
-        recent.topic_entry, recent.topic_at, recent.best = entry.id, now, entry.id  # a typed 👍 is about this one
+        recent.topic_entry, recent.topic_at = entry.id, now
+        if listed or from_choices:
+            recent.best = entry.id  # picked after the question: a typed 👍 is about this one, and pairs with it
         offers = tuple(e.id for e in reply.offers)
         if listed and offers:
             kept = recent.choices[: recent.choices_open]
@@ -248,7 +250,8 @@ class Conversation:
             # sao biết xe mình có bị phạt không" got "Xử phạt: chưa có thông tin" of the fine-paying
             # procedure instead of the FAQ on looking fines up).
             procedure = next((e for e in related if e.is_procedure), None)
-            matched = result.best.matched if result is not None and result.best else ""
+            found = result.best if result is not None else None
+            matched = found.matched if found is not None and found.entry.id == entry.id else ""
             if procedure is None or (matched and index.parts_asked(matched) & set(parts)):
                 parts = ()
             else:
