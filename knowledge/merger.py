@@ -732,7 +732,7 @@ def _only_asks_for_an_office(tokens: list[str]) -> bool:
 _OFFICE_ASK_WORDS = _wordset(
     "o dau cho nao duong nao so dien thoai sdt hotline gio lam viec may mo cua dong ban do lien he nam vi tri cach "
     "den xa phuong thi tran tt dac khu x p gan nhat nhat hom nay ngay thu bay chu nhat sang chieu khong co ko k "
-    "vay a a nhi the nao hoi cho xin biet duoc hay 2 3 4 5 6 7 t2 t3 t4 t5 t6 t7 cn"
+    "vay a nhi the nao hoi cho xin biet duoc hay 2 3 4 5 6 7 t2 t3 t4 t5 t6 t7 cn"
 )
 _OFFICE_WORDS = _wordset("ubnd uy ban nhan dan tru so trung tam phuc vu hanh chinh cong an bo phan mot cua ca")
 
