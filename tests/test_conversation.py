@@ -339,3 +339,30 @@ def test_feedback_pairs_the_question_only_with_what_was_picked_after_it(index):
     conv.ask("zalo", "z", "1")  # the topic's procedure, offered under the answer
     conv.feedback("zalo", "z", conv.last_answer("zalo", "z"), True)
     assert [(c["entry_id"], c["source"]) for c in rec.candidates] == [("thu-tuc-cap-lai-can-cuoc", "helpful")]
+
+
+@pytest.mark.parametrize(
+    "first,then,entry_id,carried",
+    [
+        # The message's own choices (the lost card, the lost phone) were a new subject; read with the
+        # previous topic's title, the licence's re-issue is clear of the rest once the renewal is set aside.
+        ("thủ tục đổi giấy phép lái xe", "còn bị mất thì làm sao", "thu-tuc-cap-lai-gplx", True),
+        ("đăng ký tạm trú", "còn gia hạn thì sao", "thu-tuc-gia-han-tam-tru", True),  # was "no answer"
+        ("đăng ký khai sinh", "còn khai tử thì sao", None, False),  # a new subject: the death registration
+    ],
+)
+def test_a_variation_is_read_with_the_previous_topic(index, first, then, entry_id, carried):
+    conv, _, _ = make(index)
+    conv.ask("web", "v", first)
+    reply = conv.ask("web", "v", then)
+    assert isinstance(reply, Answer) and (reply.carried_from is not None) == carried
+    if entry_id:
+        assert reply.entry.id == entry_id
+    else:
+        assert "khai tử" in reply.entry.title.lower()
+
+
+def test_follow_up_words_around_a_word_the_context_does_not_support_are_not_answered(index):
+    conv, _, _ = make(index)
+    conv.ask("web", "v", "đăng ký khai sinh")
+    assert not isinstance(conv.ask("web", "v", "còn con nuôi thì sao"), Answer)  # was "nông nghiệp số"

@@ -206,28 +206,19 @@ class Conversation:
             reply = self._answer(index, previous, result.parts, result=result, carried_from=previous)
             return reply, _carried(result, reply)
         if previous is not None and short and not result.fragment:
-            # "còn khai tử thì sao" after another topic: conversational words dilute a clear new subject; try
-            # it without them. Only in a conversation: on first messages this retry answered 69 leave-one-out
-            # phrasings the search left as choices or unanswered, 23 of them wrongly (precision 67%, the
-            # search's own answers 94%), e.g. "cho hỏi làm sao để có tài khoản vneid" → keeping it safe.
-            bare = index.topic_words(text)
-            if bare:
-                alone = index.search(bare)
-                if alone.status is Status.ANSWERED and alone.best and not alone.fragment:
-                    return self._answer(index, alone.best.entry, result.parts, result=result), alone
-        if previous is not None and short and not result.fragment and result.status is Status.UNANSWERED:
-            # A variation ("còn cho con dưới 14 tuổi thì sao"): these words, about the previous topic. Only
-            # a different topic counts; the previous one again would just be the title's words matching.
-            # A message that already suggests topics of its own ("căn cước") is a new subject, not this.
-            combined = index.search(f"{previous.title} {text}")
-            catalogue = index.catalogue
-            if (
-                combined.status is Status.ANSWERED
-                and combined.best
-                and catalogue.topic(combined.best.entry.id) != catalogue.topic(previous.id)
-            ):
-                reply = self._answer(index, combined.best.entry, combined.parts, result=result, carried_from=previous)
-                return reply, _carried(result, reply)
+            # A variation of the previous topic ("còn bị mất thì sao" after the licence renewal) or a new
+            # subject in follow-up words ("còn khai tử thì sao" after the birth). Only in a conversation: on
+            # first messages the retry without follow-up words answered 69 leave-one-out phrasings the
+            # search left as choices or unanswered, 23 of them wrongly (precision 67%; the search's own
+            # answers 94%). A message suggesting topics of its own with no follow-up words ("căn cước") is
+            # a new subject: it gets its choices.
+            bare = index.topic_words(text)  # "" when it has no follow-up words
+            if result.status is Status.UNANSWERED or bare:
+                found = _variation(index, previous, text, bare, result)
+                if found is not None:
+                    entry, parts, carried, recorded = found
+                    reply = self._answer(index, entry, parts, result=result, carried_from=previous if carried else None)
+                    return reply, (_carried(result, reply) if carried else recorded)
         if result.fragment:
             return AskBack(result.parts, result), result
         if result.status is Status.SUGGESTED:
@@ -275,6 +266,37 @@ class Conversation:
             recent.question = None  # an address: never a phrasing to learn, never paired with feedback
             recent.choices = reply.choice_keys
         recent.choices_open = len(recent.choices)
+
+
+def _variation(
+    index: Index, previous: Entry, text: str, bare: str, result: SearchResult
+) -> tuple[Entry, tuple[str, ...], bool, SearchResult] | None:
+    """The entry a short message in a conversation is about, read with the previous topic's title; None
+    when it stays unclear. (entry, parts, carried from the previous topic, what records keep)."""
+    topic = index.catalogue.topic
+    mine = topic(previous.id)
+    combined = index.search(f"{previous.title} {text}")
+    alone = index.search(bare) if bare else None
+    # The previous topic set aside (its title's words match it anyway), the combined reading's first topic
+    # counts when it is answered or clear of the rest, and the message itself came near it.
+    others = [c for c in combined.ranked if topic(c.entry.id) != mine]
+    near = {topic(c.entry.id) for c in (*result.ranked, *(alone.ranked if alone else ()))}
+    if others and topic(others[0].entry.id) in near:
+        first, t = others[0], index.thresholds
+        runner = others[1].score if len(others) > 1 else 0.0
+        answered = combined.status is Status.ANSWERED and combined.best is first
+        if answered or (first.score >= t.answer and first.score - runner >= t.clear):
+            return first.entry, combined.parts, True, combined
+    # The words without "còn … thì sao", answered on their own, when the combined reading came near too.
+    if (
+        alone is not None
+        and alone.status is Status.ANSWERED
+        and alone.best
+        and not alone.fragment
+        and topic(alone.best.entry.id) in {topic(c.entry.id) for c in combined.ranked}
+    ):
+        return alone.best.entry, result.parts, False, alone
+    return None
 
 
 _PLACE_STATUS = {"converted": "answered", "reverse": "answered", "office": "answered", "ambiguous": "suggested"}
