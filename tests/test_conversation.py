@@ -386,3 +386,16 @@ def test_follow_up_pairs_mostly_right_and_rarely_wrong(index):
         elif got:
             wrong += 1
     assert len(pairs) == 40 and right >= 29 and wrong <= 2, (right, wrong)
+
+
+def test_an_answers_offers_are_numbered_only_where_numbers_are_shown(index):
+    # Telegram shows the topic's other entry as a button and the web as a link: a "1" or "2" typed there
+    # after an answer is searched as before, never an invisible pick nor "gõ 1 để mở".
+    conv, _, _ = make(index)
+    for channel in ("telegram", "web"):
+        answer = conv.ask(channel, "u", "mất căn cước phải làm sao")
+        assert isinstance(answer, Answer) and answer.related
+        assert not isinstance(conv.ask(channel, "u", "1"), Answer)
+        assert not isinstance(conv.ask(channel, "u", "2"), Notice)
+    assert isinstance(conv.ask("zalo", "u", "mất căn cước phải làm sao"), Answer)
+    assert isinstance(conv.ask("zalo", "u", "1"), Answer)

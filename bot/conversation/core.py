@@ -25,6 +25,9 @@ from knowledge.normalize import words
 log = logging.getLogger("tro_ly_so.conversation")
 FOLLOW_UP_SECONDS = 600.0  # a follow-up refers to the topic answered within the last 10 minutes
 FOLLOW_UP_WORDS = 12  # longer messages say what they are about; they are not carried over
+# Channels that show an answer's "Xem thêm" as numbered lines (Zalo's texts, the terminal); Telegram and the
+# web show buttons and links, so a "1" typed there after an answer is a question, as it always was.
+NUMBERED_CHANNELS = frozenset({"zalo", "cli"})
 
 
 class Conversation:
@@ -98,7 +101,7 @@ class Conversation:
             reply, recorded = self._decide(index, recent, text, index.search(text), now)
         METRICS.question(channel, recorded.status.value)
         safely("question", self.recorder.question, channel=channel, user_id=user, text=kept, result=recorded)
-        self._remember(recent, reply, text, recorded, now)
+        self._remember(recent, reply, text, recorded, now, numbered=channel in NUMBERED_CHANNELS)
         return reply
 
     def open(
@@ -119,7 +122,7 @@ class Conversation:
         recent.topic_entry, recent.topic_at = entry.id, now
         if listed or from_choices:
             recent.best = entry.id  # picked after the question: a typed 👍 is about this one, and pairs with it
-        offers = tuple(e.id for e in reply.offers)
+        offers = tuple(e.id for e in reply.offers) if channel in NUMBERED_CHANNELS else ()
         if listed and offers:
             kept = recent.choices[: recent.choices_open]
             reply = dataclasses.replace(reply, first_number=len(kept) + 1)
@@ -249,7 +252,9 @@ class Conversation:
                 entry, related = procedure, tuple(index.catalogue.same_topic(procedure.id))
         return Answer(entry, parts, carried_from, related, result)
 
-    def _remember(self, recent: Recent, reply: Reply, text: str, recorded: SearchResult, now: float) -> None:
+    def _remember(
+        self, recent: Recent, reply: Reply, text: str, recorded: SearchResult, now: float, *, numbered: bool
+    ) -> None:
         recent.question, recent.score = text, recorded.score
         recent.best = recorded.best.entry.id if recorded.best else None
         recent.choices, recent.choices_at, recent.choices_learn = (), now, 0
@@ -257,7 +262,7 @@ class Conversation:
         if isinstance(reply, Answer):
             recent.topic_entry, recent.topic_at = reply.entry.id, now
             recent.best = reply.entry.id
-            recent.choices = tuple(e.id for e in reply.offers)
+            recent.choices = tuple(e.id for e in reply.offers) if numbered else ()
         elif isinstance(reply, Choices):
             recent.choices, recent.choices_learn = tuple(e.id for e in reply.entries), len(reply.entries)
         elif isinstance(reply, NoAnswer):
