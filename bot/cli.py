@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bot import merger_cli, render_text, texts
 from bot.config import Settings
-from bot.conversation import Conversation
+from bot.conversation import Answer, Conversation
 from bot.flood import FloodGuard
 from bot.logs import configure as configure_logging
 from bot.render_text import explain_text
@@ -26,6 +26,7 @@ from knowledge import (
     load_catalogue,
 )
 from knowledge.evaluation import Report, evaluate, leave_one_out, read_question_set
+from knowledge.yamlfile import read_yaml
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEV_SET = PROJECT_DIR / "tests" / "data" / "dev_questions.yaml"
@@ -34,6 +35,8 @@ HOLDOUT_SETS = (
     PROJECT_DIR / "tests" / "data" / "holdout_questions.yaml",
     PROJECT_DIR / "tests" / "data" / "holdout2_questions.yaml",
 )
+# Two-message conversations written by hand (a dev set: tuned on), measured through the conversation core.
+FOLLOW_UP_PAIRS = PROJECT_DIR / "tests" / "data" / "followup_pairs.yaml"
 
 
 def _sources(faq: list[str] | None) -> list[Path]:
@@ -77,6 +80,27 @@ class _NoRecords:
 def _conversation(index: Index) -> Conversation:
     home = Settings.from_env().home_old_province
     return Conversation(lambda: index, _NoRecords(), FloodGuard(10**9, 1.0), recording=False, home_province=home)
+
+
+def follow_up_counts(index: Index, path: Path = FOLLOW_UP_PAIRS) -> Counter[str]:
+    """Each pair asked as a conversation of its own: "right" (the expected topic, or no answer where none
+    is expected), "wrong" (another entry answered) or "unanswered"."""
+    data, problems = read_yaml(path)
+    if problems:
+        raise CatalogueError(problems)
+    conversation = _conversation(index)
+    topic = index.catalogue.topic
+    counts: Counter[str] = Counter()
+    for n, pair in enumerate(data.get("pairs") or []):
+        conversation.ask("cli", f"pair-{n}", str(pair["first"]))
+        reply = conversation.ask("cli", f"pair-{n}", str(pair["then"]))
+        got = reply.entry.id if isinstance(reply, Answer) else None
+        expected = pair.get("expected")
+        if (got is None and expected is None) or (got and expected and topic(got) == topic(str(expected))):
+            counts["right"] += 1
+        else:
+            counts["wrong" if got else "unanswered"] += 1
+    return counts
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -176,6 +200,12 @@ def _eval_loo(args: argparse.Namespace) -> int:
     loo = leave_one_out(catalogue, lexicon, thresholds)
     columns += [("bỏ-1 (LOO)", loo.plain), ("LOO nghiêm", loo.strict)]
     print(_table(columns, catalogue.sectors))
+    if args.all:
+        pairs = follow_up_counts(index)
+        print(
+            f"\nCâu hỏi nối tiếp ({sum(pairs.values())} cặp viết tay, qua lõi hội thoại): đúng {pairs['right']}, "
+            f"sai {pairs['wrong']}, không trả lời {pairs['unanswered']}."
+        )
     print(
         f"\nLOO: mỗi cách hỏi được hỏi lại sau khi bỏ nó khỏi mục của nó ({loo.rebuilds} lần dựng lại chỉ mục, "
         f"{time.perf_counter() - started:.0f} giây). «Nghiêm»: bỏ luôn các bản trùng cách viết trong mục đó "
