@@ -22,7 +22,7 @@ MAX_TOKENS = 400
 # Zero-width and other invisible characters that split or glue words without showing.
 _INVISIBLE = re.compile("[\u00ad\u034f\u180e\u200b-\u200f\u2060-\u2064\ufeff]")
 _TOKEN = re.compile(r"[^\W_]+")
-_RUN2 = re.compile(r"(\D)\1+")
+REPEATED_LETTER = re.compile(r"(\D)\1+")  # "đâuuu", "okkk": a letter typed again and again
 
 
 @dataclass(frozen=True)
@@ -293,7 +293,7 @@ class Normalizer:
         return word in self.abbreviations or syllable.fold(word) in self.known_folded
 
     def _repair_letters(self, word: str, notes: list[str]) -> str:
-        if self._is_known(word) or not _RUN2.search(syllable.fold(word)):
+        if self._is_known(word) or not REPEATED_LETTER.search(syllable.fold(word)):
             return word
         once = _collapse(word, 3)
         for candidate in (once, _collapse(word, 2)):

@@ -8,23 +8,21 @@ is small talk only when every word of it belongs to the lexicon's ``small_talk``
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 from knowledge import syllable
-from knowledge.normalize import words
+from knowledge.normalize import REPEATED_LETTER, words
 
 # What a message that is only small talk gets answered as, when it holds several kinds ("ok cảm ơn nhé"
 # is thanks). ``with``: words that come along with any of them ("bạn", "nhiều", "ad") and name no kind.
 KINDS = ("thanks", "bye", "greeting", "ok")
 WITH = "with"
 MAX_WORDS = 12  # a longer message is never only a greeting
-_RUN = re.compile(r"(\D)\1+")
 
 
 def _key(word: str) -> str:
     # Accent-free, runs of one letter folded ("okkk", "thanksss", "chàooo"): phrases and messages alike.
-    return _RUN.sub(r"\1", syllable.fold(word))
+    return REPEATED_LETTER.sub(r"\1", syllable.fold(word))
 
 
 class SmallTalk:
