@@ -97,10 +97,10 @@ _OFFICE_ASK = re.compile(
     r"\b(?:o dau|cho nao|dia chi|duong nao|so dien thoai|sdt|dien thoai|hotline|gio lam viec|may gio|mo cua|"
     r"lam viec|ban do|lien he|nam o|o cho nao|vi tri|cach nao den)\b"
 )
+# Both anywhere, in either order: hours or a phone number, and a commune.
 _COMMUNE_CONTACT = re.compile(
-    r"\b(?:gio lam viec|lam viec (?:may gio|gio nao|thu bay|chu nhat)|mo cua|so dien thoai|sdt|hotline)\b.*"
-    r"\b(?:xa|phuong|thi tran|dac khu)\b|\b(?:xa|phuong|thi tran|dac khu)\b.*"
-    r"\b(?:gio lam viec|lam viec (?:may gio|gio nao|thu bay|chu nhat)|mo cua|so dien thoai|sdt|hotline)\b"
+    r"^(?=.*\b(?:gio lam viec|lam viec (?:may gio|gio nao|thu bay|chu nhat)|mo cua|so dien thoai|sdt|hotline)\b)"
+    r"(?=.*\b(?:xa|phuong|thi tran|dac khu)\b)"
 )
 _REVERSE = re.compile(
     r"\b(?:gom|bao gom|sap nhap tu|hop nhat tu|nhap tu|thanh lap tu|(?:xa|phuong|thi tran) cu nao|cu nao|"
@@ -715,7 +715,7 @@ def office_follow_up(wanted: str, text: str, home_province: str = DEFAULT_HOME_O
         return None
     asked = _ASKED_AS[wanted]
     tries = [f"{asked} {text} ở đâu"]
-    if tokens[0] not in ("xa", "phuong", "thi", "tt", "dac", "x", "p"):
+    if tokens[0] not in ("xa", "phuong", "thi", "tt", "dac", "x", "p"):  # the type words _OFFICE's police accepts
         tries.append(f"{asked} xã {text} ở đâu")  # "công an Sa Thầy" is only an office with a type word
     for query in tries:
         reply = answer(query, home_province)
