@@ -154,17 +154,16 @@ def render_reply(reply: Reply, *, numbered: bool = False) -> str:
             head = [texts.ABOUT.format(title=reply.carried_from.title)] if reply.carried_from else []
             body = render_answer(reply)
             extra = []
+            related = [f"{related_label(e)}: {e.title}" for e in reply.related]
             if numbered and reply.offers:
-                lines = [texts.WHOLE_GUIDE] if reply.parts else []
-                lines += [f"{related_label(e)}: {e.title}" for e in reply.related]
+                lines = ([texts.WHOLE_GUIDE] if reply.parts else []) + related
                 numbered_lines = [f"{i}. {line}" for i, line in enumerate(lines, reply.first_number)]
                 extra.append("\n".join([texts.SEE_ALSO, *numbered_lines, texts.CHOOSE_BY_NUMBER]))
             else:
                 if reply.parts:
                     extra.append(f"{texts.WHOLE_GUIDE}: gõ “{reply.entry.title}”")
-                if reply.related:
-                    related = [f"  • {related_label(e)}: {e.title}" for e in reply.related]
-                    extra.append("\n".join([texts.SEE_ALSO, *related]))
+                if related:
+                    extra.append("\n".join([texts.SEE_ALSO, *(f"  • {line}" for line in related)]))
             return "\n\n".join([*head, body, *extra])
         case Choices():
             indent = "" if numbered else "  "

@@ -23,6 +23,7 @@ from telegram import (
     Message,
     MessageEntity,
     Update,
+    User,
 )
 from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
@@ -148,12 +149,16 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 reply_markup=render_telegram.entry_list_keyboard(catalogue.in_sector(target.id)),
             )
             return
-    user = update.effective_user
+    await _welcome(context, message, update.effective_user)
+
+
+async def _welcome(context: ContextTypes.DEFAULT_TYPE, message: Message, user: User | None) -> None:
+    """The greeting with the sectors to browse: /start, and "xin chào" typed."""
     name = f", {escape(user.first_name)}" if user and user.first_name else ""
     await _send(
         message.reply_html,
         texts.GREETING.format(name=name),
-        reply_markup=render_telegram.sectors_keyboard(catalogue),
+        reply_markup=render_telegram.sectors_keyboard(_index(context).catalogue),
     )
 
 
@@ -358,14 +363,7 @@ async def _reply(context: ContextTypes.DEFAULT_TYPE, message: Message, reply: Re
                 disable_web_page_preview=True,
             )
         case Notice(kind="greeting"):
-            # "xin chào" typed: the same welcome as /start, with the sectors to browse.
-            user = message.from_user
-            name = f", {escape(user.first_name)}" if user and user.first_name else ""
-            await _send(
-                message.reply_html,
-                texts.GREETING.format(name=name),
-                reply_markup=render_telegram.sectors_keyboard(_index(context).catalogue),
-            )
+            await _welcome(context, message, message.from_user)
         case Notice():
             if reply.text:
                 await _send(message.reply_html, escape(reply.text))
