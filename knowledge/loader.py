@@ -92,31 +92,16 @@ def read_lexicon(path: Path | None = None) -> tuple[Lexicon, list[Problem]]:
             Problem(name, data.key_lines.get("safety"), "safety phải gồm entry, contact, asks.", "Xem ví dụ ở đầu tệp.")
         )
         safety = {}
-    parts = data.get("parts") or {}
-    if not isinstance(parts, dict):
-        problems.append(
-            Problem(
-                name,
-                data.key_lines.get("parts"),
-                "parts phải gồm các phần của thủ tục.",
-                'Viết "fee:" rồi "  - lệ phí".',
-            )
-        )
-        parts = {}
-    part_cues: dict[str, tuple[str, ...]] = {}
-    for key in parts:
-        if str(key) not in PART_NAMES:
-            problems.append(
-                Problem(
-                    name,
-                    parts.key_lines.get(key) if isinstance(parts, Node) else None,
-                    f'Phần "{key}" không có trong thủ tục.',
-                    f"Dùng một trong: {', '.join(PART_NAMES)}.",
-                )
-            )
-            continue
-        part_cues[str(key)] = _string_list(parts, key, name, problems)
-    small_talk = _small_talk(data, name, problems)
+    part_cues = _named_lists(
+        data, "parts", PART_NAMES, name, problems,
+        ("parts phải gồm các phần của thủ tục.", 'Viết "fee:" rồi "  - lệ phí".'),
+        'Phần "{key}" không có trong thủ tục.',
+    )  # fmt: skip
+    small_talk = _named_lists(
+        data, "small_talk", (*SMALL_TALK_KINDS, SMALL_TALK_WITH), name, problems,
+        ("small_talk phải gồm các loại lời chào.", 'Viết "thanks:" rồi "  - cảm ơn".'),
+        'Loại "{key}" không có trong small_talk.',
+    )  # fmt: skip
     lexicon = Lexicon(
         abbreviations={str(k): v for k, v in abbreviations.items()},
         synonyms={str(k): tuple(str(x) for x in v) for k, v in synonyms.items()},
@@ -135,24 +120,28 @@ def read_lexicon(path: Path | None = None) -> tuple[Lexicon, list[Problem]]:
     return lexicon, problems
 
 
-def _small_talk(data: Node, name: str, problems: list[Problem]) -> dict[str, tuple[str, ...]]:
-    section = data.get("small_talk") or {}
-    if not isinstance(section, dict):
-        line = data.key_lines.get("small_talk")
-        problems.append(
-            Problem(name, line, "small_talk phải gồm các loại lời chào.", 'Viết "thanks:" rồi "  - cảm ơn".')
-        )
+def _named_lists(
+    data: Node,
+    section: str,
+    known: Sequence[str],
+    name: str,
+    problems: list[Problem],
+    not_a_mapping: tuple[str, str],
+    unknown: str,
+) -> dict[str, tuple[str, ...]]:
+    """A section of named lists (``parts:``, ``small_talk:``): each known name with its phrases; a problem,
+    with its line, for a section that is no mapping and for each unknown name (``unknown`` gets ``{key}``)."""
+    value = data.get(section) or {}
+    if not isinstance(value, dict):
+        problems.append(Problem(name, data.key_lines.get(section), *not_a_mapping))
         return {}
-    kinds = (*SMALL_TALK_KINDS, SMALL_TALK_WITH)
     found: dict[str, tuple[str, ...]] = {}
-    for key in section:
-        if str(key) not in kinds:
-            line = section.key_lines.get(key) if isinstance(section, Node) else None
-            problems.append(
-                Problem(name, line, f'Loại "{key}" không có trong small_talk.', f"Dùng một trong: {', '.join(kinds)}.")
-            )
+    for key in value:
+        if str(key) not in known:
+            line = value.key_lines.get(key) if isinstance(value, Node) else None
+            problems.append(Problem(name, line, unknown.format(key=key), f"Dùng một trong: {', '.join(known)}."))
             continue
-        found[str(key)] = _string_list(section, key, name, problems)
+        found[str(key)] = _string_list(value, key, name, problems)
     return found
 
 
