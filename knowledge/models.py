@@ -139,6 +139,7 @@ class Candidate:
     entry: Entry
     matched: str  # the catalogue phrasing that matched best
     score: float  # in [0, 1]
+    asks: frozenset[str] = frozenset()  # the parts of a procedure that phrasing asks for ("fee", …)
 
 
 @dataclass(frozen=True)

@@ -668,7 +668,8 @@ class Index:
                     if self.catalogue.entries[other.entry_id].is_procedure and other_score >= score - TOPIC_REACH:
                         doc = other
                         break
-            return Candidate(self.catalogue.entries[doc.entry_id], doc.text, round(min(max(score, 0.0), 1.0), 4))
+            entry = self.catalogue.entries[doc.entry_id]
+            return Candidate(entry, doc.text, round(min(max(score, 0.0), 1.0), 4), doc.parts)
 
         # Below the floor a topic is never offered: only the runner-up's score still counts (the margin).
         floor = self.thresholds.floor
@@ -720,10 +721,6 @@ class Index:
         """Greetings and thanks, built on first use: the search never needs them, and leave-one-out builds
         ~2,000 indexes (0.4 ms each)."""
         return SmallTalk(self.lexicon.small_talk)
-
-    def parts_asked(self, text: str) -> frozenset[str]:
-        """The parts of a procedure a question or phrasing asks for: {"fee"} for "phí tạm trú bao nhiêu"."""
-        return frozenset(self._form(self.normalizer.normalize(text).tokens).parts)
 
     def topic_words(self, question: str) -> str:
         """The question without words that name no subject: "còn khai tử thì sao" → "khai tử"; "" when it

@@ -245,8 +245,8 @@ class Conversation:
             # procedure instead of the FAQ on looking fines up).
             procedure = next((e for e in related if e.is_procedure), None)
             found = result.best if result is not None else None
-            matched = found.matched if found is not None and found.entry.id == entry.id else ""
-            if procedure is None or (matched and index.parts_asked(matched) & set(parts)):
+            written_for = found.asks if found is not None and found.entry.id == entry.id else frozenset()
+            if procedure is None or written_for & set(parts):
                 parts = ()
             else:
                 entry, related = procedure, tuple(index.catalogue.same_topic(procedure.id))
