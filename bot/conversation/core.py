@@ -101,7 +101,7 @@ class Conversation:
             reply, recorded = self._decide(index, recent, text, index.search(text), now)
         METRICS.question(channel, recorded.status.value)
         safely("question", self.recorder.question, channel=channel, user_id=user, text=kept, result=recorded)
-        self._remember(recent, reply, text, recorded, now, numbered=channel in NUMBERED_CHANNELS)
+        self._remember(recent, reply, text, recorded, now, channel)
         return reply
 
     def open(
@@ -122,7 +122,7 @@ class Conversation:
         recent.topic_entry, recent.topic_at = entry.id, now
         if listed or from_choices:
             recent.best = entry.id  # picked after the question: a typed 👍 is about this one, and pairs with it
-        offers = tuple(e.id for e in reply.offers) if channel in NUMBERED_CHANNELS else ()
+        offers = _numbered_offers(channel, reply)
         if listed and offers:
             kept = recent.choices[: recent.choices_open]
             reply = dataclasses.replace(reply, first_number=len(kept) + 1)
@@ -253,7 +253,7 @@ class Conversation:
         return Answer(entry, parts, carried_from, related, result)
 
     def _remember(
-        self, recent: Recent, reply: Reply, text: str, recorded: SearchResult, now: float, *, numbered: bool
+        self, recent: Recent, reply: Reply, text: str, recorded: SearchResult, now: float, channel: str
     ) -> None:
         recent.question, recent.score = text, recorded.score
         recent.best = recorded.best.entry.id if recorded.best else None
@@ -262,7 +262,7 @@ class Conversation:
         if isinstance(reply, Answer):
             recent.topic_entry, recent.topic_at = reply.entry.id, now
             recent.best = reply.entry.id
-            recent.choices = tuple(e.id for e in reply.offers) if numbered else ()
+            recent.choices = _numbered_offers(channel, reply)
         elif isinstance(reply, Choices):
             recent.choices, recent.choices_learn = tuple(e.id for e in reply.entries), len(reply.entries)
         elif isinstance(reply, NoAnswer):
@@ -271,6 +271,11 @@ class Conversation:
             recent.question = None  # an address: never a phrasing to learn, never paired with feedback
             recent.choices = reply.choice_keys
         recent.choices_open = len(recent.choices)
+
+
+def _numbered_offers(channel: str, answer: Answer) -> tuple[str, ...]:
+    """The entry ids "1", "2"… open after this answer: only where the channel shows them as numbers."""
+    return tuple(e.id for e in answer.offers) if channel in NUMBERED_CHANNELS else ()
 
 
 def _variation(
