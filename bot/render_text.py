@@ -142,8 +142,11 @@ def related_buttons(answered: Entry, related: tuple[Entry, ...]) -> list[str]:
     return labels
 
 
-def ask_back(parts: tuple[str, ...]) -> str:
-    part = parts[0] if parts else "documents"
+def ask_back(reply: AskBack) -> str:
+    if not reply.parts:
+        # "thế thì sao", "được không": no part named, so a question about documents would be a guess.
+        return texts.ASK_BACK_MORE.format(title=reply.about.title.rstrip("?")) if reply.about else texts.ASK_BACK_WHICH
+    part = reply.parts[0]
     return texts.ASK_BACK.format(what=texts.ASK_BACK_WHAT[part], example=texts.ASK_BACK_EXAMPLE[part])
 
 
@@ -181,7 +184,7 @@ def render_reply(reply: Reply, *, numbered: bool = False) -> str:
             lines += ["", texts.HUMAN_HELP]
             return "\n".join(lines)
         case AskBack():
-            return ask_back(reply.parts)
+            return ask_back(reply)
         case Place():
             labels = [label for label, _ in reply.choices] + [e.title for e in reply.related]
             lines = [reply.text]

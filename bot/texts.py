@@ -54,6 +54,11 @@ RELATED_PROCEDURE = "📋 Các bước, hồ sơ"
 RELATED_FAQ = "💬 Giải thích thêm"
 SEE_ALSO = "Xem thêm:"
 ASK_BACK = "Bạn đang hỏi {what} của thủ tục nào? Hãy gõ kèm tên thủ tục, ví dụ: “{example}”."
+ASK_BACK_WHICH = "Bạn hỏi về thủ tục hay việc gì? Hãy gõ rõ hơn, ví dụ: “làm căn cước cho con ở đâu”."
+ASK_BACK_MORE = (
+    "Bạn muốn hỏi gì thêm về «{title}»? Ví dụ: “cần giấy tờ gì”, “lệ phí bao nhiêu”, “mất bao lâu”, "
+    "“nộp ở đâu”, “làm online được không”."
+)
 ASK_BACK_WHAT = {
     "documents": "giấy tờ",
     "fee": "lệ phí",

@@ -153,7 +153,7 @@ def reply_html(reply: Reply) -> str:
             )
             return paragraphs + choices + choice_buttons(list(reply.related))
         case AskBack():
-            return f"<p>{e(render_text.ask_back(reply.parts))}</p>"
+            return f"<p>{e(render_text.ask_back(reply))}</p>"
         case Notice():
             return f"<p>{e(reply.text)}</p>"
     raise TypeError(reply)

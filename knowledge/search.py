@@ -689,7 +689,8 @@ class Index:
                 # The second reading agreed on a lower score, but it reads words, not names: a phrasing
                 # about another app stays a choice however the readings agree.
                 status = Status.SUGGESTED
-        fragment = query.fragment
+        # Worded exactly as a phrasing staff wrote ("em hỏi gì được ạ"): their answer, not a question back.
+        fragment = query.fragment and not (status is Status.ANSWERED and cands[0].score >= 1.0)
         if fragment and status is not Status.UNANSWERED:
             status = Status.UNANSWERED  # "mất bao lâu" alone: a guess would be about any procedure at all
         offered = [c for c in cands if c.score >= self.thresholds.floor]

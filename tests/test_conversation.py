@@ -156,8 +156,32 @@ def test_telegram_bare_fragment_is_asked_back(index):
         fake.text("có làm online được không")
         [call] = await fake.wait_for("sendMessage")
         assert "thủ tục nào" in call.params["text"]
+        fake.text("thì sao")  # no part named either: which subject, not "which procedure's documents"
+        calls = await fake.wait_for("sendMessage", count=2)
+        assert calls[1].params["text"] == texts.ASK_BACK_WHICH
 
     play(index, scenario)
+
+
+def test_a_fragment_naming_no_part_asks_what_about_the_topic_not_about_documents(index):
+    conv, _, clock = make(index)
+    first = conv.ask("web", "v", "được không")
+    assert isinstance(first, AskBack) and first.about is None
+    assert render_reply(first) == texts.ASK_BACK_WHICH  # not "Bạn đang hỏi giấy tờ của thủ tục nào?"
+    conv.ask("web", "v", "thủ tục cấp đổi căn cước")
+    clock.now += 60
+    more = conv.ask("web", "v", "thế thì sao")
+    assert isinstance(more, AskBack) and more.about.id == "thu-tuc-cap-doi-can-cuoc"
+    assert "«Thủ tục cấp đổi thẻ căn cước trên VNeID»" in render_reply(more) and "giấy tờ" in render_reply(more)
+    conv.ask("web", "v", "trợ lý số làm được gì")  # no procedure in that topic: no parts to offer
+    assert isinstance(after_faq := conv.ask("web", "v", "thế thì sao"), AskBack) and after_faq.about is None
+
+
+def test_a_question_worded_as_a_phrasing_is_answered_even_if_every_word_is_a_follow_up_word(index):
+    conv, _, _ = make(index)
+    reply = conv.ask("web", "v", "em hỏi gì được ạ")  # a phrasing of the entry, word for word
+    assert isinstance(reply, Answer) and reply.entry.id == "tro-ly-so-lam-duoc-gi"
+    assert isinstance(conv.ask("web", "w", "hỏi gì được"), AskBack)  # not the phrasing: still a fragment
 
 
 def test_telegram_related_topic_in_one_tap(index):

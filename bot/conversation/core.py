@@ -223,7 +223,9 @@ class Conversation:
                     reply = self._answer(index, entry, parts, result=result, carried_from=previous if carried else None)
                     return reply, (_carried(result, reply) if carried else recorded)
         if result.fragment:
-            return AskBack(result.parts, result), result
+            # "thế thì sao" after a procedure: ask which of its parts; after an FAQ there are none to name.
+            about = previous if previous is not None and not result.parts and _has_parts(index, previous) else None
+            return AskBack(result.parts, result, about), result
         if result.status is Status.SUGGESTED:
             return Choices(tuple(c.entry for c in result.choices), result), result
         return NoAnswer(tuple(c.entry for c in result.suggestions), result, recorded=self.recording), result
@@ -332,3 +334,7 @@ def _carried(result: SearchResult, reply: Answer) -> SearchResult:
 
 
 __all__ = ["Conversation", "Person"]
+
+
+def _has_parts(index: Index, entry: Entry) -> bool:
+    return entry.is_procedure or any(e.is_procedure for e in index.catalogue.same_topic(entry.id))

@@ -49,10 +49,12 @@ class NoAnswer:
 
 @dataclass(frozen=True)
 class AskBack:
-    """A follow-up with nothing to follow ("mất bao lâu" as a first message): ask which procedure."""
+    """A follow-up with nothing to follow ("mất bao lâu" as a first message): ask which procedure. With no
+    part asked ("thế thì sao") in a conversation, ``about`` is the topic the question back names."""
 
     parts: tuple[str, ...]
     result: SearchResult | None = None
+    about: Entry | None = None
 
 
 @dataclass(frozen=True)

@@ -348,7 +348,7 @@ async def _reply(context: ContextTypes.DEFAULT_TYPE, message: Message, reply: Re
                 disable_web_page_preview=True,
             )
         case AskBack():
-            await _send(message.reply_html, escape(render_text.ask_back(reply.parts)))
+            await _send(message.reply_html, escape(render_text.ask_back(reply)))
         case Place():
             rows = [[render_telegram.button(label[:60], callbacks.PlaceChoice(p))] for label, p in reply.choices]
             rows += [[render_telegram.button(e.title[:60], callbacks.Open(e.id))] for e in reply.related]
