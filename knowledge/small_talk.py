@@ -18,6 +18,7 @@ from knowledge.normalize import REPEATED_LETTER, words
 KINDS = ("thanks", "bye", "greeting", "ok")
 WITH = "with"
 MAX_WORDS = 12  # a longer message is never only a greeting
+VOCATIVE = "oi"  # "ơi", folded
 
 
 def _key(word: str) -> str:
@@ -47,4 +48,6 @@ class SmallTalk:
                     break
             else:
                 return None  # a word that is not small talk: a question
+        if found == {WITH} and VOCATIVE in typed:
+            return "greeting"  # "bot ơi", "ad ơi": someone calling, before the question comes
         return next((kind for kind in KINDS if kind in found), None)

@@ -289,3 +289,17 @@ def test_a_word_in_more_phrasings_than_are_read_is_read_in_its_shortest_phrasing
     assert len(read) == 3
     assert {index._phrasings[d][0] for d in read.tolist()} == {"muc-7", "muc-6", "muc-5"}
     assert index.search("trâu bò").ranked[0].entry.id == "muc-7"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("bot làm được gì", "tro-ly-so-lam-duoc-gi"),  # "bot" was only a word around a greeting
+        ("chatbot này là gì", "tro-ly-so-lam-duoc-gi"),
+        ("giấy chứng tử làm ở đâu", "khai-tu"),  # was answered with the land-use certificate
+        ("giay chung tu", "khai-tu"),
+    ],
+)
+def test_everyday_names_find_their_entries(index, question, expected):
+    result = index.search(question)
+    assert result.status is Status.ANSWERED and result.best.entry.id == expected

@@ -37,6 +37,10 @@ def small_talk() -> SmallTalk:
         ("okkk", "ok"),
         ("dạ vâng ạ", "ok"),
         ("uh hiểu rồi", None),  # "uh" is not in the list
+        ("bot ơi", "greeting"),  # someone calling before the question comes
+        ("Ad oi", "greeting"),
+        ("chị ơi cho em hỏi", "greeting"),
+        ("cho hỏi", "greeting"),
     ],
 )
 def test_messages_that_are_only_small_talk(small_talk, text, kind):
@@ -51,6 +55,9 @@ def test_messages_that_are_only_small_talk(small_talk, text, kind):
         "ok vậy nộp ở đâu",
         "bạn là ai",
         "bạn",  # only words that come along: no kind
+        "vậy",
+        "bot ơi làm căn cước ở đâu",
+        "cho hỏi lệ phí căn cước",
         "",
         "🙂",
         "cảm ơn " * 20,  # too long to be only a greeting
