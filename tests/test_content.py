@@ -4,8 +4,10 @@ import re
 
 import pytest
 
+from bot.render_text import render_reply
 from knowledge import Status
 from knowledge.allowlist import url_problem, urls_in
+from tests.test_conversation import make
 
 # Addresses shared/facts.md lists as not confirmed: an entry using one must be marked verified: false.
 UNCONFIRMED_HOSTS = (
@@ -110,3 +112,16 @@ def test_facts_from_the_laws_are_where_the_citizen_asks_for_them(index, question
     assert result.status.value == "answered" and result.best.entry.id == entry_id
     if part:
         assert part in result.parts and fact in getattr(result.best.entry, part)
+
+
+@pytest.mark.parametrize(
+    "question,law",
+    [
+        ("lý lịch tư pháp căn cứ luật nào", "Luật Lý lịch tư pháp 2009"),
+        ("đăng ký tạm trú căn cứ pháp lý", "Luật Cư trú"),
+    ],
+)
+def test_the_law_that_sets_a_procedures_time_is_named_as_its_legal_basis(index, question, law):
+    # Only the fee circular was named, while the time shown came from the law (shared/facts.md).
+    reply = make(index)[0].ask("cli", "u", question)
+    assert reply.parts == ("legal_basis",) and law in render_reply(reply)
