@@ -82,24 +82,26 @@ def _conversation(index: Index) -> Conversation:
     return Conversation(lambda: index, _NoRecords(), FloodGuard(10**9, 1.0), recording=False, home_province=home)
 
 
-def follow_up_counts(index: Index, path: Path = FOLLOW_UP_PAIRS) -> Counter[str]:
+def follow_up_counts(index: Index, path: Path = FOLLOW_UP_PAIRS) -> dict[str, Counter[str]]:
     """Each pair asked as a conversation of its own: "right" (the expected topic, or no answer where none
-    is expected), "wrong" (another entry answered) or "unanswered"."""
+    is expected), "wrong" (another entry answered) or "unanswered"; counted per set the pairs were written
+    as ("built", "fresh", "case"), so that a set written later never dilutes an earlier one's bar."""
     data, problems = read_yaml(path)
     if problems:
         raise CatalogueError(problems)
     conversation = _conversation(index)
     topic = index.catalogue.topic
-    counts: Counter[str] = Counter()
+    counts: dict[str, Counter[str]] = {}
     for n, pair in enumerate(data.get("pairs") or []):
         conversation.ask("cli", f"pair-{n}", str(pair["first"]))
         reply = conversation.ask("cli", f"pair-{n}", str(pair["then"]))
         got = reply.entry.id if isinstance(reply, Answer) else None
         expected = pair.get("expected")
+        tally = counts.setdefault(str(pair.get("set", "")), Counter())
         if (got is None and expected is None) or (got and expected and topic(got) == topic(str(expected))):
-            counts["right"] += 1
+            tally["right"] += 1
         else:
-            counts["wrong" if got else "unanswered"] += 1
+            tally["wrong" if got else "unanswered"] += 1
     return counts
 
 
@@ -201,11 +203,12 @@ def _eval_loo(args: argparse.Namespace) -> int:
     columns += [("bỏ-1 (LOO)", loo.plain), ("LOO nghiêm", loo.strict)]
     print(_table(columns, catalogue.sectors))
     if args.all:
-        pairs = follow_up_counts(index)
-        print(
-            f"\nCâu hỏi nối tiếp ({sum(pairs.values())} cặp viết tay, qua lõi hội thoại): đúng {pairs['right']}, "
-            f"sai {pairs['wrong']}, không trả lời {pairs['unanswered']}."
-        )
+        print("\nCâu hỏi nối tiếp (cặp viết tay, qua lõi hội thoại):")
+        for name, pairs in follow_up_counts(index).items():
+            print(
+                f"  {name or '-':6} {sum(pairs.values()):3} cặp: đúng {pairs['right']}, sai {pairs['wrong']}, "
+                f"không trả lời {pairs['unanswered']}"
+            )
     print(
         f"\nLOO: mỗi cách hỏi được hỏi lại sau khi bỏ nó khỏi mục của nó ({loo.rebuilds} lần dựng lại chỉ mục, "
         f"{time.perf_counter() - started:.0f} giây). «Nghiêm»: bỏ luôn các bản trùng cách viết trong mục đó "

@@ -363,6 +363,7 @@ class Index:
         # Per index, not per class: a class-level memo kept every replaced index alive after a reload.
         self._correct = lru_cache(maxsize=8192)(self._correct_word)
         self._memo: dict[tuple[str, int], SearchResult] = {}
+        self._vocabularies: dict[str, frozenset[str]] = {}  # topic → its words, built when a follow-up asks
         self._topic_terms: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     def _postings(self, term: int) -> np.ndarray:
@@ -722,6 +723,41 @@ class Index:
         """Greetings and thanks, built on first use: the search never needs them, and leave-one-out builds
         ~2,000 indexes (0.4 ms each)."""
         return SmallTalk(self.lexicon.small_talk)
+
+    def within_topic(self, question: str, entry_id: str) -> bool:
+        """Whether every word of the question that names something (not its part cue, follow-up or
+        procedure words) is in the text staff wrote for ``entry_id``'s topic: "sinh viên có được giảm
+        không" after the criminal-record certificate, whose fee names students; not "hộ chiếu mất bao lâu"
+        after the căn cước card."""
+        norm = self.normalizer.normalize(question)
+        form = self._form(norm.tokens).words
+        named = {t.folded for i, t in enumerate(norm.tokens) if i not in form}
+        return bool(named) and named <= self._topic_vocabulary(self.catalogue.topic(entry_id))
+
+    def _topic_vocabulary(self, topic: str) -> frozenset[str]:
+        found = self._vocabularies.get(topic)
+        if found is None:
+            members = [e for e in self.catalogue.entries.values() if self.catalogue.topic(e.id) == topic]
+            texts = [
+                text
+                for e in members
+                for text in (
+                    e.title,
+                    *e.questions,
+                    e.answer,
+                    *e.steps,
+                    *e.documents,
+                    e.fee,
+                    e.processing_time,
+                    e.where,
+                    e.legal_basis,
+                    e.online,
+                    e.penalty,
+                )
+            ]
+            found = frozenset(t.folded for text in texts for t in self.normalizer.normalize(text).tokens)
+            self._vocabularies[topic] = found
+        return found
 
     def topic_words(self, question: str) -> str:
         """The question without words that name no subject: "còn khai tử thì sao" → "khai tử"; "" when it

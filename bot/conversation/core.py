@@ -222,6 +222,11 @@ class Conversation:
                     entry, parts, carried, recorded = found
                     reply = self._answer(index, entry, parts, result=result, carried_from=previous if carried else None)
                     return reply, (_carried(result, reply) if carried else recorded)
+            if result.parts and result.status is not Status.ANSWERED and index.within_topic(text, previous.id):
+                # A part of the same topic for one case of it ("sinh viên có được giảm không" after the
+                # criminal-record certificate): its words are all in that topic's text, so its part answers.
+                reply = self._answer(index, previous, result.parts, result=result, carried_from=previous)
+                return reply, _carried(result, reply)
         if result.fragment:
             # "thế thì sao" after a procedure: ask which of its parts; after an FAQ there are none to name.
             about = previous if previous is not None and not result.parts and _has_parts(index, previous) else None
@@ -333,8 +338,8 @@ def _carried(result: SearchResult, reply: Answer) -> SearchResult:
     return SearchResult(result.question, Status.ANSWERED, best, (), None, result.parts, result.fragment)
 
 
-__all__ = ["Conversation", "Person"]
-
-
 def _has_parts(index: Index, entry: Entry) -> bool:
     return entry.is_procedure or any(e.is_procedure for e in index.catalogue.same_topic(entry.id))
+
+
+__all__ = ["Conversation", "Person"]
