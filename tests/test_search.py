@@ -299,6 +299,8 @@ def test_a_word_in_more_phrasings_than_are_read_is_read_in_its_shortest_phrasing
         ("giấy chứng tử làm ở đâu", "khai-tu"),  # was answered with the land-use certificate
         ("giay chung tu", "khai-tu"),
         ("thẻ căn cước bị rách thì làm lại thế nào", "can-cuoc-bi-hong"),  # was the lost-card entry
+        ("đăng ký tạm vắng", "khai-bao-tam-vang"),  # was the temporary-stay procedure: the opposite
+        ("khai báo tạm trú", "thu-tuc-dang-ky-tam-tru"),
     ],
 )
 def test_everyday_names_find_their_entries(index, question, expected):
