@@ -20,6 +20,10 @@ SMALL_TALK = {
         "“đăng ký tạm trú cần giấy tờ gì”."
     ),
     "ok": "Dạ. Bạn cần hỏi gì thêm cứ nhắn cho mình nhé.",
+    "not_helped": (
+        "Xin lỗi vì câu trả lời chưa giúp được bạn. Bạn thử gõ lại câu hỏi theo cách khác, kèm tên thủ tục "
+        "hoặc việc cần làm (ví dụ: “quên mật khẩu VNeID”).\n\n" + HUMAN_HELP
+    ),
 }
 UNVERIFIED = "⚠️ Thông tin này đang chờ cán bộ kiểm tra lại; hãy đối chiếu trên trang chính thức trước khi làm."
 STEPS = "Các bước"

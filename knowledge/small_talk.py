@@ -14,8 +14,9 @@ from knowledge import syllable
 from knowledge.normalize import REPEATED_LETTER, words
 
 # What a message that is only small talk gets answered as, when it holds several kinds ("ok cảm ơn nhé"
-# is thanks). ``with``: words that come along with any of them ("bạn", "nhiều", "ad") and name no kind.
-KINDS = ("thanks", "bye", "greeting", "ok")
+# is thanks; "cảm ơn nhưng vẫn không được" is not_helped). ``with``: words that come along with any of
+# them ("bạn", "nhiều", "ad") and name no kind.
+KINDS = ("not_helped", "thanks", "bye", "greeting", "ok")
 WITH = "with"
 MAX_WORDS = 12  # a longer message is never only a greeting
 VOCATIVE = "oi"  # "ơi", folded
@@ -34,7 +35,7 @@ class SmallTalk:
         self._phrases = sorted(table.items(), key=lambda item: -len(item[0]))
 
     def kind(self, text: str) -> str | None:
-        """ "thanks", "bye", "greeting" or "ok" when the message is only that; None for anything else."""
+        """ "not_helped", "thanks", "bye", "greeting" or "ok" when the message is only that; None otherwise."""
         typed = [_key(w) for w in words(text)]
         if not typed or len(typed) > MAX_WORDS or not self._phrases:
             return None

@@ -177,6 +177,17 @@ def test_a_fragment_naming_no_part_asks_what_about_the_topic_not_about_documents
     assert isinstance(after_faq := conv.ask("web", "v", "thế thì sao"), AskBack) and after_faq.about is None
 
 
+def test_sai_roi_after_an_answer_is_a_thumbs_down_and_the_topic_no_longer_carries(index):
+    conv, rec, _ = make(index)
+    conv.ask("web", "v", "làm căn cước cho con")
+    sorry = conv.ask("web", "v", "sai rồi")
+    assert isinstance(sorry, Notice) and sorry.kind == "not_helped" and texts.HUMAN_HELP in sorry.text
+    assert [f["helpful"] for f in rec.feedbacks] == [False] and len(rec.questions) == 1  # not a question
+    assert isinstance(conv.ask("web", "v", "mất bao lâu"), AskBack)  # not the rejected topic's time
+    conv.ask("web", "v", "sai rồi")
+    assert len(rec.feedbacks) == 1  # nothing answered since: no second 👎
+
+
 def test_a_question_worded_as_a_phrasing_is_answered_even_if_every_word_is_a_follow_up_word(index):
     conv, _, _ = make(index)
     reply = conv.ask("web", "v", "em hỏi gì được ạ")  # a phrasing of the entry, word for word

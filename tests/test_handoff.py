@@ -254,3 +254,20 @@ def test_members_of_other_groups_cannot_act_as_staff(index, tmp_path):
     play(index, scenario, store=store, staff_chat_id=STAFF)
     assert [m["author"] for m in TicketDesk(store).messages(1)] == []
     store.close()
+
+
+def test_sai_roi_after_an_answer_offers_staff_the_question_it_answered(index, tmp_path):
+    store = Store(tmp_path / "r.sqlite")
+
+    async def scenario(fake, app, rec):
+        fake.text("quên mật khẩu vneid", user_id=CITIZEN)
+        await fake.wait_for("sendMessage", chat_id=CITIZEN)
+        fake.text("vẫn không được", user_id=CITIZEN)
+        sorry = (await fake.wait_for("sendMessage", 2, chat_id=CITIZEN))[1]
+        assert sorry.params["text"].startswith("Xin lỗi vì câu trả lời chưa giúp được bạn")
+        [ask] = [b for b in buttons(sorry) if b["text"] == texts.ASK_STAFF]
+        ticket_id = callbacks.decode(ask["callback_data"]).ticket_id
+        assert TicketDesk(store).get(ticket_id)["text"] == "quên mật khẩu vneid"  # not "vẫn không được"
+        assert rec.feedbacks == [{"user_id": CITIZEN, "entry_id": "vneid-quen-mat-khau", "helpful": False}]
+
+    play(index, scenario, store=store, staff_chat_id=STAFF)

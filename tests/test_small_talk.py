@@ -41,6 +41,10 @@ def small_talk() -> SmallTalk:
         ("Ad oi", "greeting"),
         ("chị ơi cho em hỏi", "greeting"),
         ("cho hỏi", "greeting"),
+        ("sai rồi", "not_helped"),  # after an answer: sorry, a 👎, another way to ask or a person
+        ("Vẫn không được ạ", "not_helped"),
+        ("cảm ơn, vẫn không được", "not_helped"),  # several kinds: the complaint first
+        ("không phải cái này", "not_helped"),
     ],
 )
 def test_messages_that_are_only_small_talk(small_talk, text, kind):
@@ -58,6 +62,8 @@ def test_messages_that_are_only_small_talk(small_talk, text, kind):
         "vậy",
         "bot ơi làm căn cước ở đâu",
         "cho hỏi lệ phí căn cước",
+        "sai ngày sinh rồi",  # a question about a wrong birth date, not a complaint
+        "không phải đăng ký tạm trú à",
         "",
         "🙂",
         "cảm ơn " * 20,  # too long to be only a greeting

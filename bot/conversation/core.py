@@ -90,6 +90,8 @@ class Conversation:
             # "cảm ơn", "xin chào": a polite word, not an unanswered question for the administrators. The
             # topic and the choices stay, so "thế lệ phí bao nhiêu" after "cảm ơn" still follows them.
             METRICS.question(channel, "small_talk")
+            if small_talk == "not_helped":
+                self._disown(channel, user, recent)
             return Notice(small_talk, texts.SMALL_TALK[small_talk])
         now = self.clock()
         found = self._place(index, text, recent, now)
@@ -161,6 +163,13 @@ class Conversation:
         if found is None:
             return None
         return _place_reply(index, found), found.record_text or "[địa chỉ sau sáp nhập]"
+
+    def _disown(self, channel: str, user: str | int, recent: Recent) -> None:
+        """ "sai rồi", "vẫn không được" after an answer: a 👎 for it, paired with its question, and its topic
+        no longer carries follow-ups (the next "mất bao lâu" must not be about what the person rejected)."""
+        if recent.topic_entry and self.clock() - recent.topic_at <= FOLLOW_UP_SECONDS:
+            self.feedback(channel, user, recent.topic_entry, helpful=False)
+        recent.topic_entry = None
 
     def feedback(self, channel: str, user: str | int, entry_id: str, helpful: bool) -> None:
         """👍/👎 on an answer, paired with the question it answered when that is still known."""

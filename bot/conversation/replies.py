@@ -82,7 +82,7 @@ class Notice:
     """Slow down, empty question, not text: a polite line, nothing searched."""
 
     # "slow_down" | "empty" | "non_text" | "unknown_entry" | "out_of_range";
-    # small talk (knowledge/small_talk.py): "thanks" | "bye" | "greeting" | "ok"
+    # small talk (knowledge/small_talk.py): "thanks" | "bye" | "greeting" | "ok" | "not_helped"
     kind: str
     text: str
 
@@ -91,6 +91,10 @@ Reply = Answer | Choices | NoAnswer | AskBack | Place | Notice
 
 
 def wants_a_person(reply: Reply) -> bool:
-    """Whether the reply should offer the hand-off to staff: an honest no-answer, or an address question
-    whose honest answer is "not confirmed yet"."""
-    return isinstance(reply, NoAnswer) or (isinstance(reply, Place) and reply.offer_handoff)
+    """Whether the reply should offer the hand-off to staff: an honest no-answer, an address question
+    whose honest answer is "not confirmed yet", or "sai rồi" / "vẫn không được" after an answer."""
+    return (
+        isinstance(reply, NoAnswer)
+        or (isinstance(reply, Place) and reply.offer_handoff)
+        or (isinstance(reply, Notice) and reply.kind == "not_helped")
+    )

@@ -364,6 +364,12 @@ async def _reply(context: ContextTypes.DEFAULT_TYPE, message: Message, reply: Re
             )
         case Notice(kind="greeting"):
             await _welcome(context, message, message.from_user)
+        case Notice(kind="not_helped"):
+            # "sai rồi" after an answer: the staff ticket is about the question it answered, not "sai rồi".
+            asked = message.from_user and _conversation(context).last_question(CHANNEL, message.from_user.id)
+            ticket_id = await handoff.draft_for(context, message, asked, []) if asked else None
+            keyboard = InlineKeyboardMarkup([[handoff.ask_staff_button(ticket_id)]]) if ticket_id else None
+            await _send(message.reply_html, escape(reply.text), reply_markup=keyboard, disable_web_page_preview=True)
         case Notice():
             if reply.text:
                 await _send(message.reply_html, escape(reply.text))
