@@ -54,6 +54,9 @@ def test_web_citizen_is_handed_to_the_staff_group_and_reads_the_reply(index, tmp
                         assert r.status == 200, await r.text()
                         return await r.json()
 
+                await post("/api/ask", {"q": "quên mật khẩu vneid"})
+                sorry = await post("/api/ask", {"q": "vẫn không được"})  # after an answer: the way to a person
+                assert "Xin lỗi vì câu trả lời chưa giúp" in sorry["html"] and 'data-handoff="ask"' in sorry["html"]
                 answer = await post("/api/ask", {"q": "giá vàng hôm nay thế nào"})
                 assert texts.NOT_FOUND in answer["html"] and 'data-handoff="ask"' in answer["html"]
                 consent = await post("/api/handoff", {"step": "ask"})

@@ -59,17 +59,21 @@ def test_zalo_citizen_is_handed_to_the_telegram_staff_group_and_gets_the_reply(i
 
         try:
             async with aiohttp.ClientSession() as http:
+                await say(http, "quên mật khẩu vneid")
+                await say(http, "vẫn không được")  # after an answer: sorry, and the way to a person
+                sorry = (await zalo.wait_sent(2))[1]
+                assert sorry.text.startswith("Xin lỗi vì câu trả lời chưa giúp") and "HOTRO" in sorry.text
                 await say(http, "giá vàng hôm nay thế nào")
-                [no_answer] = await zalo.wait_sent(1)
+                no_answer = (await zalo.wait_sent(3))[2]
                 assert texts.NOT_FOUND in no_answer.text and "HOTRO" in no_answer.text
                 await say(http, "HOTRO")
-                consent = (await zalo.wait_sent(2))[1]
+                consent = (await zalo.wait_sent(4))[3]
                 assert "giá vàng hôm nay thế nào" in consent.text and "ĐỒNG Ý" in consent.text
                 assert not fake.sent("sendMessage", chat_id=STAFF), "nothing is forwarded before consent"
                 await say(http, "đồng ý")
                 [post] = await fake.wait_for("sendMessage", chat_id=STAFF)
                 assert "giá vàng hôm nay thế nào" in post.params["text"]
-                sent = (await zalo.wait_sent(3))[2]
+                sent = (await zalo.wait_sent(5))[4]
                 assert "HT-" in sent.text
                 original = {**post.result, "from": BOT, "chat": {"id": STAFF, "type": "supergroup", "title": "C"}}
                 fake.push(
@@ -79,12 +83,12 @@ def test_zalo_citizen_is_handed_to_the_telegram_staff_group_and_gets_the_reply(i
                         )
                     }
                 )
-                relayed = (await zalo.wait_sent(4))[3]
+                relayed = (await zalo.wait_sent(6))[5]
                 assert relayed.user_id == USER and "Bạn xem giá ở ngân hàng nhé." in relayed.text
                 assert "Hùng" not in relayed.text and "77" not in relayed.text  # no staff identity
                 ticket_id = callbacks.decode(post.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"])
                 fake.tap(callbacks.encode(ticket_id), 77, message=original)
-                closed = (await zalo.wait_sent(5))[4]
+                closed = (await zalo.wait_sent(7))[6]
                 assert "đã đóng" in closed.text
         finally:
             stop.set()
