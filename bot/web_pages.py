@@ -155,7 +155,8 @@ def reply_html(reply: Reply) -> str:
         case AskBack():
             return f"<p>{e(render_text.ask_back(reply))}</p>"
         case Notice():
-            return f"<p>{e(reply.text)}</p>"
+            # "sai rồi" gets the ways to reach a person, with the national portal as a link.
+            return "".join(f"<p>{linkify(line)}</p>" for line in reply.text.splitlines() if line.strip())
     raise TypeError(reply)
 
 

@@ -126,3 +126,13 @@ def test_web_chat_goodbye(index):
         assert rec.questions == []
 
     web(index, scenario)
+
+
+def test_web_chat_sai_roi_reads_as_paragraphs_with_the_portal_as_a_link(index):
+    async def scenario(client, rec):
+        await client.post("/api/ask", json={"q": "quên mật khẩu vneid"})
+        html = (await (await client.post("/api/ask", json={"q": "sai rồi"})).json())["html"]
+        assert html.count("<p>") == 2 and '<a href="https://dichvucong.gov.vn"' in html
+        assert [f["helpful"] for f in rec.feedbacks] == [False]
+
+    web(index, scenario)
