@@ -147,6 +147,8 @@ def ask_back(reply: AskBack) -> str:
         # "thế thì sao", "được không": no part named, so a question about documents would be a guess.
         return texts.ASK_BACK_MORE.format(title=reply.about.title.rstrip("?")) if reply.about else texts.ASK_BACK_WHICH
     part = reply.parts[0]
+    if reply.choosing:
+        return texts.ASK_BACK_CHOICES.format(what=texts.ASK_BACK_WHAT[part])
     return texts.ASK_BACK.format(what=texts.ASK_BACK_WHAT[part], example=texts.ASK_BACK_EXAMPLE[part])
 
 

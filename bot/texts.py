@@ -58,6 +58,7 @@ RELATED_PROCEDURE = "📋 Các bước, hồ sơ"
 RELATED_FAQ = "💬 Giải thích thêm"
 SEE_ALSO = "Xem thêm:"
 ASK_BACK = "Bạn đang hỏi {what} của thủ tục nào? Hãy gõ kèm tên thủ tục, ví dụ: “{example}”."
+ASK_BACK_CHOICES = "Bạn hỏi {what} của mục nào ở trên? Gõ số để chọn (1, 2…), mình sẽ trả lời đúng phần đó."
 ASK_BACK_WHICH = "Bạn hỏi về thủ tục hay việc gì? Hãy gõ rõ hơn, ví dụ: “làm căn cước cho con ở đâu”."
 ASK_BACK_MORE = (
     "Bạn muốn hỏi gì thêm về «{title}»? Ví dụ: “cần giấy tờ gì”, “lệ phí bao nhiêu”, “mất bao lâu”, "

@@ -100,6 +100,22 @@ def test_choices_can_be_picked_by_number_and_teach_a_phrasing(index):
     assert rec.candidates == [{"question": "căn cước", "entry_id": reply.entries[1].id, "source": "tap"}]
 
 
+def test_a_part_asked_under_choices_is_about_one_of_them_and_the_pick_answers_it(index):
+    conv, rec, clock = make(index)
+    conv.ask("zalo", "u", "quên mật khẩu vneid")  # a topic answered before the choices
+    clock.now += 30
+    choices = conv.ask("zalo", "u", "đổi cccd")
+    assert isinstance(choices, Choices) and choices.entries[0].id == "thu-tuc-cap-doi-can-cuoc"
+    asked = conv.ask("zalo", "u", "lệ phí bao nhiêu")  # not the VNeID password's fee
+    assert isinstance(asked, AskBack) and asked.choosing and "mục nào ở trên" in render_reply(asked)
+    picked = conv.ask("zalo", "u", "1")
+    assert isinstance(picked, Answer) and picked.entry.id == "thu-tuc-cap-doi-can-cuoc" and picked.parts == ("fee",)
+    # the pick teaches the question the choices were offered for, not "lệ phí bao nhiêu"
+    assert rec.candidates == [{"question": "đổi cccd", "entry_id": "thu-tuc-cap-doi-can-cuoc", "source": "tap"}]
+    again = conv.ask("zalo", "u", "thủ tục cấp lại giấy phép lái xe")
+    assert isinstance(again, Answer) and again.parts == ()  # the part asked once is not kept
+
+
 def test_no_answer_is_honest_and_recorded(index):
     conv, rec, _ = make(index)
     reply = conv.ask("web", "v", "giá vàng hôm nay")
@@ -206,6 +222,21 @@ def test_telegram_a_part_asked_for_one_case_of_the_topic_is_answered_from_it(ind
         assert fee.startswith("Về «Thủ tục cấp phiếu lý lịch tư pháp trên VNeID»:")
         assert "<b>Lệ phí:</b>" in fee and "sinh viên" in fee and "Các bước" not in fee
         assert not calls[2].params["text"].startswith("Về «")
+
+    play(index, scenario)
+
+
+def test_telegram_a_part_asked_under_choices_is_answered_for_the_tapped_one(index):
+    async def scenario(fake, app, rec):
+        fake.text("đổi cccd")
+        [choices] = await fake.wait_for("sendMessage")
+        first = choices.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+        fake.text("lệ phí bao nhiêu")
+        asked = (await fake.wait_for("sendMessage", count=2))[1]
+        assert "mục nào ở trên" in asked.params["text"]
+        fake.tap(first, message=choices.result)  # a tap on the "Có phải bạn muốn hỏi" message itself
+        fee = (await fake.wait_for("sendMessage", count=3))[2]
+        assert "<b>Lệ phí:</b>" in fee.params["text"] and "Các bước" not in fee.params["text"]
 
     play(index, scenario)
 

@@ -119,7 +119,8 @@ class Conversation:
         recent = self.memory.get((channel, str(user)))
         if from_choices and recent.question:
             safely("candidate", self.recorder.candidate, question=recent.question, entry_id=entry_id, source="tap")
-        reply = self._answer(index, entry)
+        reply = self._answer(index, entry, recent.parts_pending if listed or from_choices else ())
+        recent.parts_pending = ()
         now = self.clock()
         recent.topic_entry, recent.topic_at = entry.id, now
         if listed or from_choices:
@@ -214,6 +215,10 @@ class Conversation:
         if recent.topic_entry and now - recent.topic_at <= FOLLOW_UP_SECONDS:
             previous = index.catalogue.entries.get(recent.topic_entry)
         short = len(words(text)) <= FOLLOW_UP_WORDS
+        if result.fragment and result.parts and _choosing(recent, now):
+            # "lệ phí bao nhiêu" right under "Có phải bạn muốn hỏi": about one of those, not the topic before
+            # them; the number picked next answers that part.
+            return AskBack(result.parts, result, choosing=True), result
         if previous is not None and short and result.parts and result.fragment:
             reply = self._answer(index, previous, result.parts, result=result, carried_from=previous)
             return reply, _carried(result, reply)
@@ -271,6 +276,10 @@ class Conversation:
     def _remember(
         self, recent: Recent, reply: Reply, text: str, recorded: SearchResult, now: float, channel: str
     ) -> None:
+        if isinstance(reply, AskBack) and reply.choosing:
+            recent.parts_pending = reply.parts  # the list, and the question it was offered for, stay
+            return
+        recent.parts_pending = ()
         recent.question, recent.score = text, recorded.score
         recent.best = recorded.best.entry.id if recorded.best else None
         recent.choices, recent.choices_at, recent.choices_learn = (), now, 0
@@ -345,6 +354,15 @@ def _carried(result: SearchResult, reply: Answer) -> SearchResult:
     """What records keep of a follow-up: answered, with the entry it was answered from."""
     best = Candidate(reply.entry, f"(tiếp nối) {reply.carried_from.title if reply.carried_from else ''}", result.score)
     return SearchResult(result.question, Status.ANSWERED, best, (), None, result.parts, result.fragment)
+
+
+def _choosing(recent: Recent, now: float) -> bool:
+    """Whether "Có phải bạn muốn hỏi" is the last thing offered, and still open."""
+    return (
+        bool(recent.choices_learn)
+        and recent.choices_at >= recent.topic_at
+        and now - recent.choices_at <= FOLLOW_UP_SECONDS
+    )
 
 
 def _has_parts(index: Index, entry: Entry) -> bool:

@@ -23,6 +23,7 @@ class Recent:
     choices_at: float = 0.0
     choices_open: int = 0  # how many of them are the list that stays open (an answer's offers follow it)
     choices_learn: int = 0  # how many of the first choices came from "Có phải bạn muốn hỏi": their pick teaches
+    parts_pending: tuple[str, ...] = ()  # a part asked under open choices: the one picked next answers it
     office_asked: str = ""  # "which commune?" was asked about this office ("committee", "police")
 
 

@@ -55,6 +55,7 @@ class AskBack:
     parts: tuple[str, ...]
     result: SearchResult | None = None
     about: Entry | None = None
+    choosing: bool = False  # asked right under "Có phải bạn muốn hỏi": pick one of those
 
 
 @dataclass(frozen=True)
