@@ -35,3 +35,24 @@ def url_problem(url: str) -> str | None:
 
 def urls_in(text: str) -> list[str]:
     return [m.group(0).rstrip(".,;:") for m in URL_IN_TEXT.finditer(text)]
+
+
+# A web address typed in a message: with a scheme, "www.", or a bare name under a common top-level domain
+# ("vneid-capnhat.xyz", "dichvucong-gov.vn.top"); not the domain of an e-mail address ("@gmail.com").
+_TYPED_LINK = re.compile(
+    r"(?:https?://|www\.)[^\s<>\"')\]]+"
+    r"|(?<![@\w.-])[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|info|biz|xyz|top|vip|online|site|app|click|link"
+    r"|shop|store|live|club|cc|io|me|tk|asia|vn)(?![\w-])(?:/[^\s<>\"')\]]*)?",
+    re.IGNORECASE,
+)
+
+
+def unofficial_host(text: str) -> str | None:
+    """The first web address in ``text`` that is not on an official domain (its host), or None. A citizen
+    pasting such a link is most often asking whether it is real."""
+    for match in _TYPED_LINK.finditer(text):
+        found = match.group(0).rstrip(".,;:!?")
+        host = (urlsplit(found if "://" in found else "http://" + found).hostname or "").rstrip(".")
+        if host and not any(host == d or host.endswith("." + d) for d in OFFICIAL_DOMAINS):
+            return host
+    return None

@@ -113,6 +113,7 @@ def read_lexicon(path: Path | None = None) -> tuple[Lexicon, list[Problem]]:
         safety_asks=_string_list(safety, "asks", name, problems),
         safety_entry=str(safety.get("entry") or ""),
         safety_warnings=_string_list(safety, "warnings", name, problems),
+        safety_link=str(safety.get("link") or ""),
         followup_words=_string_list(data, "followup_words", name, problems),
         safety_line=data.key_lines.get("safety"),
         small_talk=small_talk,
@@ -310,7 +311,7 @@ def _check_related(entries: dict[str, Entry]) -> list[Problem]:
 
 def _safety_ids(lexicon: Lexicon) -> list[str]:
     """The scam-warning entries a lexicon names, each once."""
-    return [i for i in dict.fromkeys((lexicon.safety_entry, *lexicon.safety_warnings)) if i]
+    return [i for i in dict.fromkeys((lexicon.safety_entry, *lexicon.safety_warnings, lexicon.safety_link)) if i]
 
 
 def safety_problems(

@@ -226,6 +226,7 @@ class Lexicon:
     safety_asks: tuple[str, ...] = ()  # ...asking to install, tap, pay, give an OTP: a possible scam
     safety_entry: str = ""  # the scam-warning entry answered when both kinds of cue are present...
     safety_warnings: tuple[str, ...] = ()  # ...or the closest of these more specific warnings
+    safety_link: str = ""  # answered for a web address off the official domains, when no warning is closer
     followup_words: tuple[str, ...] = ()  # words that name no subject ("thế", "còn", "thì sao")
     safety_line: int | None = None  # where ``safety`` is written, for problems found once entries are read
     small_talk: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # thanks / bye / greeting / ok → phrases

@@ -23,6 +23,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
+from knowledge.allowlist import unofficial_host
 from knowledge.models import Candidate, Catalogue, Explanation, SearchResult, Status
 from knowledge.normalize import Lexicon, Normalized, Normalizer, Token
 from knowledge.sentences import sentences
@@ -675,7 +676,7 @@ class Index:
         # Below the floor a topic is never offered: only the runner-up's score still counts (the margin).
         floor = self.thresholds.floor
         cands = [candidate(m) for i, m in enumerate(by_topic.values()) if i < 2 or m[0][0] >= floor]
-        safety = self._safety(norm, cands)
+        safety = self._safety(norm, cands, unofficial_host(question) if self.lexicon.safety_link else None)
         if safety is not None:
             cands = [safety, *(c for c in cands if c.entry.id != safety.entry.id)]
             status = Status.ANSWERED
@@ -770,18 +771,22 @@ class Index:
             return ""
         return " ".join(t.text for i, t in enumerate(norm.tokens) if i not in covered)
 
-    def _safety(self, norm: Normalized, cands: list[Candidate]) -> Candidate | None:
+    def _safety(self, norm: Normalized, cands: list[Candidate], link: str | None = None) -> Candidate | None:
         """A call, text or link asking to install, tap, pay or tell an OTP is a possible scam: the warning
-        comes first, never the ordinary procedure the caller named."""
+        comes first, never the ordinary procedure the caller named. So is a web address off the official
+        domains ("vneid-capnhat.xyz có phải trang thật không"), whatever words come with it."""
         target = self.catalogue.entries.get(self.lexicon.safety_entry)
         if target is None:
             return None
         n = self.normalizer
         if not (n.safety_contact.spans(norm.tokens) and n.safety_asks.spans(norm.tokens)):
-            return None
+            if not link:
+                return None
+            # A link alone: whether a site is the state's, unless a warning below comes closer.
+            target = self.catalogue.entries.get(self.lexicon.safety_link) or target
         # The closest scam warning ("gọi xưng công an về VNeID"); not merely the closest entry of its sector,
         # which also holds Wi-Fi and password advice.
-        warnings = {target.id, *self.lexicon.safety_warnings}
+        warnings = {target.id, self.lexicon.safety_entry, *self.lexicon.safety_warnings}
         for cand in cands:
             if cand.entry.id in warnings and cand.score >= self.thresholds.floor:
                 return cand

@@ -3,6 +3,7 @@
 import pytest
 
 from knowledge import Index, Status, check_catalogue
+from knowledge.allowlist import unofficial_host
 from knowledge.loader import read_lexicon
 from tests.helpers import faq_text
 
@@ -204,3 +205,43 @@ def test_short_keyword_queries_with_field_abbreviations(index):
     # "xd" (xây dựng) was not in the lexicon: "cấp phép xd" ended unanswered.
     result = index.search("cấp phép xd")
     assert result.status.value == "answered" and result.best.entry.id == "thu-tuc-giay-phep-xay-dung"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # A link alone was "chưa có câu trả lời" (its words are a made-up host): how to tell the state's sites.
+        ("http://vneid-capnhat.xyz có phải trang thật không", "tim-thong-tin-chinh-thong"),
+        ("vào www.csgt-phatnguoi.com nộp phạt được không", "tim-thong-tin-chinh-thong"),
+        ("facebook.com/congan có phải của công an không", "tim-thong-tin-chinh-thong"),
+        # A text asking to tap a link to re-activate: a scam pattern first, whatever the link.
+        ("có tin nhắn bảo bấm vào vneid-kichhoat.com để kích hoạt lại tài khoản", "nhan-biet-lua-dao"),
+    ],
+)
+def test_a_web_address_off_the_official_domains_is_a_safety_question(index, question, expected):
+    result = index.search(question)
+    assert result.safety and result.status is Status.ANSWERED and result.best.entry.id == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [("dichvucong.gov.vn là gì", "cong-dich-vu-cong-quoc-gia"), ("tạo email abc@gmail.com thế nào", "tao-email")],
+)
+def test_official_addresses_and_e_mail_addresses_are_not_suspicious_links(index, question, expected):
+    result = index.search(question)
+    assert not result.safety and result.best.entry.id == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "host"),
+    [
+        ("link dichvucong-gov.vn.top gửi qua tin nhắn", "dichvucong-gov.vn.top"),
+        ("bocongan.gov.vn.info", "bocongan.gov.vn.info"),
+        ("https://vneid.gov.vn/abc", None),
+        ("play.google.com/store/apps", None),
+        ("abc@gmail.com", None),
+        ("tp.hcm, v.v., 1.500.000 đ, thông tư 73/2024/tt-btc", None),
+    ],
+)
+def test_unofficial_host(text, host):
+    assert unofficial_host(text) == host
