@@ -182,3 +182,6 @@ def test_only_what_a_change_breaks_counts_against_the_catalogue_in_use():
     assert len(safety_problems(lexicon, {"canh-bao"}, "lexicon.yaml")) == 2  # without ``before``: all of them
     unnamed = Lexicon(safety_contact=("cuộc gọi",))
     assert "entry" in safety_problems(unnamed, {"canh-bao"}, "lexicon.yaml", in_use)[0].message
+    linked = Lexicon(safety_contact=("cuộc gọi",), safety_entry="canh-bao", safety_link="trang-that")
+    [problem] = safety_problems(linked, {"canh-bao"}, "lexicon.yaml")  # the entry for links is held too
+    assert '"trang-that"' in problem.message
