@@ -28,6 +28,12 @@ def redact(text: str) -> str:
     return text
 
 
+def holds_identifiers(text: str) -> bool:
+    """Whether the text carries an ID card, phone, account number or e-mail address (not a licence plate,
+    which a question about fines may well name)."""
+    return any(pattern.search(text) for pattern, label in _PATTERNS if label != "[biển số]")
+
+
 def user_hash(user_id: int | str, salt: str) -> str:
     """A stable pseudonym for a user: the raw id is never stored."""
     return hashlib.sha256(f"{salt}:{user_id}".encode()).hexdigest()[:16]

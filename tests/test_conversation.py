@@ -116,6 +116,17 @@ def test_a_part_asked_under_choices_is_about_one_of_them_and_the_pick_answers_it
     assert isinstance(again, Answer) and again.parts == ()  # the part asked once is not kept
 
 
+def test_an_id_number_nothing_answers_gets_the_privacy_entry_and_stays_unanswered_in_records(index):
+    conv, rec, _ = make(index)
+    reply = conv.ask("web", "v", "số cccd của tôi là 079123456789 tra giúp")  # there is no lookup
+    assert isinstance(reply, Answer) and reply.entry.id == "tro-ly-khong-hoi-thong-tin-ca-nhan"
+    assert rec.questions[-1]["result"].status.value == "unanswered"  # still in the administrators' review
+    plate = conv.ask("web", "w", "xe biển 82B1-123.45 giá bao nhiêu")  # a plate is not an identity number
+    assert not isinstance(plate, Answer) or plate.entry.id != "tro-ly-khong-hoi-thong-tin-ca-nhan"
+    choices = conv.ask("web", "x", "sđt 0905123456 đăng ký vneid rồi mà không nhận được otp")
+    assert isinstance(choices, Choices)  # choices that may help are kept
+
+
 def test_no_answer_is_honest_and_recorded(index):
     conv, rec, _ = make(index)
     reply = conv.ask("web", "v", "giá vàng hôm nay")

@@ -19,6 +19,7 @@ from bot.conversation.replies import Answer, AskBack, Choices, NoAnswer, Notice,
 from bot.flood import FloodGuard
 from bot.metrics import METRICS
 from bot.records import Recorder, safely
+from bot.redact import holds_identifiers
 from knowledge import Candidate, Entry, Index, SearchResult, Status, merger
 from knowledge.normalize import words
 
@@ -28,6 +29,9 @@ FOLLOW_UP_WORDS = 12  # longer messages say what they are about; they are not ca
 # Channels that show an answer's "Xem thêm" as numbered lines (Zalo's texts, the terminal); Telegram and the
 # web show buttons and links, so a "1" typed there after an answer is a question, as it always was.
 NUMBERED_CHANNELS = frozenset({"zalo", "cli"})
+# What a message carrying an ID card, phone or account number gets when nothing else answers it: no lookup
+# exists, and such numbers should not be sent at all. Absent from a catalogue: the usual no-answer.
+PRIVACY_ENTRY = "tro-ly-khong-hoi-thong-tin-ca-nhan"
 
 
 class Conversation:
@@ -241,6 +245,11 @@ class Conversation:
                 # criminal-record certificate): its words are all in that topic's text, so its part answers.
                 reply = self._answer(index, previous, result.parts, result=result, carried_from=previous)
                 return reply, _carried(result, reply)
+        unanswered = result.status is Status.UNANSWERED and not result.fragment
+        privacy = index.catalogue.entries.get(PRIVACY_ENTRY) if unanswered and holds_identifiers(text) else None
+        if privacy is not None:
+            # "số cccd của tôi là 0791… tra giúp": no lookup exists, and the number should not be sent at all.
+            return self._answer(index, privacy, result=result), result
         if result.fragment:
             # "thế thì sao" after a procedure: ask which of its parts; after an FAQ there are none to name.
             about = previous if previous is not None and not result.parts and _has_parts(index, previous) else None
