@@ -47,9 +47,14 @@ _TYPED_LINK = re.compile(
 )
 
 
+_MAYBE_LINK = re.compile(r"://|www\.|\.[a-zA-Z]{2}")  # cheap: most questions hold no address at all
+
+
 def unofficial_host(text: str) -> str | None:
     """The first web address in ``text`` that is not on an official domain (its host), or None. A citizen
     pasting such a link is most often asking whether it is real."""
+    if not _MAYBE_LINK.search(text):
+        return None  # every question is checked: the full pattern costs ~5 µs on a long one, this ~0.3
     for match in _TYPED_LINK.finditer(text):
         found = match.group(0).rstrip(".,;:!?")
         host = (urlsplit(found if "://" in found else "http://" + found).hostname or "").rstrip(".")
