@@ -31,18 +31,22 @@ class SmallTalk:
     def __init__(self, phrases: Mapping[str, tuple[str, ...]]) -> None:
         table = {tuple(_key(w) for w in words(p)): kind for kind, ps in phrases.items() for p in ps}
         table.pop((), None)
-        # Longest first, so that "chào tạm biệt" is a goodbye before "chào" can be a greeting.
-        self._phrases = sorted(table.items(), key=lambda item: -len(item[0]))
+        # By first word (every message is checked, most at their first word), longest first, so that "chào
+        # tạm biệt" is a goodbye before "chào" can be a greeting.
+        self._by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for phrase, kind in sorted(table.items(), key=lambda item: -len(item[0])):
+            self._by_first.setdefault(phrase[0], []).append((phrase, kind))
 
     def kind(self, text: str) -> str | None:
         """ "not_helped", "thanks", "bye", "greeting" or "ok" when the message is only that; None otherwise."""
-        typed = [_key(w) for w in words(text)]
-        if not typed or len(typed) > MAX_WORDS or not self._phrases:
-            return None
+        raw = words(text)
+        if not raw or len(raw) > MAX_WORDS or _key(raw[0]) not in self._by_first:
+            return None  # most messages: their first word already says they are questions
+        typed = [_key(w) for w in raw]
         found: set[str] = set()
         at = 0
         while at < len(typed):
-            for phrase, kind in self._phrases:
+            for phrase, kind in self._by_first.get(typed[at], ()):
                 if tuple(typed[at : at + len(phrase)]) == phrase:
                     found.add(kind)
                     at += len(phrase)
