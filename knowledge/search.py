@@ -733,12 +733,13 @@ class Index:
         norm = self.normalizer.normalize(question)
         form = self._form(norm.tokens).words
         named = {t.folded for i, t in enumerate(norm.tokens) if i not in form}
-        return bool(named) and named <= self._topic_vocabulary(self.catalogue.topic(entry_id))
+        return bool(named) and named <= self._topic_vocabulary(entry_id)
 
-    def _topic_vocabulary(self, topic: str) -> frozenset[str]:
+    def _topic_vocabulary(self, entry_id: str) -> frozenset[str]:
+        topic = self.catalogue.topic(entry_id)
         found = self._vocabularies.get(topic)
         if found is None:
-            members = [e for e in self.catalogue.entries.values() if self.catalogue.topic(e.id) == topic]
+            members = [self.catalogue.entries[entry_id], *self.catalogue.same_topic(entry_id)]
             texts = [
                 text
                 for e in members
