@@ -127,6 +127,13 @@ def test_an_id_number_nothing_answers_gets_the_privacy_entry_and_stays_unanswere
     assert isinstance(choices, Choices)  # choices that may help are kept
 
 
+def test_thanks_then_a_part_in_one_message_follows_the_topic(index):
+    conv, _, _ = make(index)
+    conv.ask("web", "v", "thủ tục đăng ký kết hôn")
+    reply = conv.ask("web", "v", "cảm ơn, cho hỏi thêm lệ phí bao nhiêu")  # was the residence fee entry
+    assert isinstance(reply, Answer) and reply.entry.id == "thu-tuc-dang-ky-ket-hon" and reply.parts == ("fee",)
+
+
 def test_no_answer_is_honest_and_recorded(index):
     conv, rec, _ = make(index)
     reply = conv.ask("web", "v", "giá vàng hôm nay")
