@@ -18,6 +18,10 @@ OFFICIAL_DOMAINS: tuple[str, ...] = (
 URL_IN_TEXT = re.compile(r"(?:https?://|www\.)[^\s<>\"')\]]+", re.IGNORECASE)
 
 
+def _official(host: str) -> bool:
+    return any(host == d or host.endswith("." + d) for d in OFFICIAL_DOMAINS)
+
+
 def url_problem(url: str) -> str | None:
     """Why ``url`` may not be shown to citizens, or None when it may."""
     parts = urlsplit(url.strip())
@@ -28,7 +32,7 @@ def url_problem(url: str) -> str | None:
         return "liên kết không có tên miền"
     if parts.username or parts.password or parts.port not in (None, 443):
         return "liên kết không được chứa tên đăng nhập, mật khẩu hay cổng riêng"
-    if not any(host == d or host.endswith("." + d) for d in OFFICIAL_DOMAINS):
+    if not _official(host):
         return f"tên miền {host} không nằm trong danh sách trang chính thức ({', '.join(OFFICIAL_DOMAINS)})"
     return None
 
@@ -58,6 +62,6 @@ def unofficial_host(text: str) -> str | None:
     for match in _TYPED_LINK.finditer(text):
         found = match.group(0).rstrip(".,;:!?")
         host = (urlsplit(found if "://" in found else "http://" + found).hostname or "").rstrip(".")
-        if host and not any(host == d or host.endswith("." + d) for d in OFFICIAL_DOMAINS):
+        if host and not _official(host):
             return host
     return None
