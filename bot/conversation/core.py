@@ -73,21 +73,17 @@ class Conversation:
         person = (channel, str(user))
         recent = self.memory.get(person)
         listed = recent.choices and self.clock() - recent.choices_at <= FOLLOW_UP_SECONDS
-        if listed and text.isdecimal() and len(text) <= 2 and not 1 <= int(text) <= len(recent.choices):
-            # "5" under a list of 3: a slip of the finger, not a question to search and record.
-            n = len(recent.choices)
-            return Notice("out_of_range", texts.CHOOSE_IN_RANGE.format(n=n) if n > 1 else texts.CHOOSE_THE_ONE)
-        if (
-            listed
-            and text.isdecimal()  # isdigit() would let "²" through to int()
-            and 1 <= int(text) <= len(recent.choices)
-        ):
-            # The list stays open: "1", then "3", both work until the next question.
-            number = int(text)
-            chosen = recent.choices[number - 1]
-            if chosen.startswith(merger.CHOICE_PREFIX):
-                return self.place_choice(channel, user, chosen)
-            return self.open(channel, user, chosen, from_choices=number <= recent.choices_learn, listed=True)
+        if listed and text.isdecimal():  # isdigit() would let "²" through to int()
+            number, n = int(text), len(recent.choices)
+            if 1 <= number <= n:
+                # The list stays open: "1", then "3", both work until the next question.
+                chosen = recent.choices[number - 1]
+                if chosen.startswith(merger.CHOICE_PREFIX):
+                    return self.place_choice(channel, user, chosen)
+                return self.open(channel, user, chosen, from_choices=number <= recent.choices_learn, listed=True)
+            if len(text) <= 2:
+                # "5" under a list of 3: a slip of the finger, not a question to search and record.
+                return Notice("out_of_range", texts.CHOOSE_IN_RANGE.format(n=n) if n > 1 else texts.CHOOSE_THE_ONE)
         index = self._index()
         small_talk = index.small_talk.kind(text)
         if small_talk is not None:
