@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from bot import texts
 from bot.conversation.memory import Memory, Person, Recent
@@ -248,7 +248,9 @@ class Conversation:
             return self._answer(index, privacy, result=result), result
         if result.fragment:
             # "thế thì sao" after a procedure: ask which of its parts; after an FAQ there are none to name.
-            about = previous if previous is not None and not result.parts and _has_parts(index, previous) else None
+            about = None
+            if previous is not None and not result.parts:
+                about = previous if _procedure_of(previous, index.catalogue.same_topic(previous.id)) else None
             return AskBack(result.parts, result, about), result
         if result.status is Status.SUGGESTED:
             return Choices(tuple(c.entry for c in result.choices), result), result
@@ -269,7 +271,7 @@ class Conversation:
             # whose phrasing that matched asks the same part: staff wrote it for this very question ("làm
             # sao biết xe mình có bị phạt không" got "Xử phạt: chưa có thông tin" of the fine-paying
             # procedure instead of the FAQ on looking fines up).
-            procedure = next((e for e in related if e.is_procedure), None)
+            procedure = _procedure_of(entry, related)
             found = result.best if result is not None else None
             written_for = found.asks if found is not None and found.entry.id == entry.id else frozenset()
             if procedure is None or written_for & set(parts):
@@ -370,8 +372,10 @@ def _choosing(recent: Recent, now: float) -> bool:
     )
 
 
-def _has_parts(index: Index, entry: Entry) -> bool:
-    return entry.is_procedure or any(e.is_procedure for e in index.catalogue.same_topic(entry.id))
+def _procedure_of(entry: Entry, others: Sequence[Entry]) -> Entry | None:
+    """Where a topic's parts live: the entry itself, or the procedure among the topic's ``others``; None
+    for an FAQ alone."""
+    return entry if entry.is_procedure else next((e for e in others if e.is_procedure), None)
 
 
 __all__ = ["Conversation", "Person"]
