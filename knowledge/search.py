@@ -24,7 +24,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from knowledge.allowlist import unofficial_host
-from knowledge.models import Candidate, Catalogue, Explanation, SearchResult, Status
+from knowledge.models import PART_NAMES, Candidate, Catalogue, Explanation, SearchResult, Status
 from knowledge.normalize import Lexicon, Normalized, Normalizer, Token
 from knowledge.sentences import sentences
 from knowledge.small_talk import SmallTalk
@@ -739,24 +739,12 @@ class Index:
         topic = self.catalogue.topic(entry_id)
         found = self._vocabularies.get(topic)
         if found is None:
-            members = [self.catalogue.entries[entry_id], *self.catalogue.same_topic(entry_id)]
-            texts = [
-                text
-                for e in members
-                for text in (
-                    e.title,
-                    *e.questions,
-                    e.answer,
-                    *e.steps,
-                    *e.documents,
-                    e.fee,
-                    e.processing_time,
-                    e.where,
-                    e.legal_basis,
-                    e.online,
-                    e.penalty,
-                )
-            ]
+            texts: list[str] = []
+            for e in (self.catalogue.entries[entry_id], *self.catalogue.same_topic(entry_id)):
+                texts += [e.title, *e.questions, e.answer, *e.steps]
+                for part in PART_NAMES:  # a part added to procedures is read here too
+                    value = getattr(e, part)
+                    texts += [value] if isinstance(value, str) else value
             found = frozenset(t.folded for text in texts for t in self.normalizer.normalize(text).tokens)
             self._vocabularies[topic] = found
         return found
