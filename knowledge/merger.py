@@ -703,7 +703,6 @@ def _answer_office(text: str, folded: str, wanted: str, home: str, data: MapData
     return None
 
 
-_ASKED_AS = {"committee": "UBND", "police": "công an", "centre": "trung tâm hành chính công"}
 FOLLOW_UP_TOKENS = 6  # "xã Đăk Hà", "phường Kon Tum ạ": the answer to "which commune?" is a name, not a sentence
 
 
@@ -711,9 +710,9 @@ def office_follow_up(wanted: str, text: str, home_province: str = DEFAULT_HOME_O
     """The reply to "xã Đăk Hà" typed after "Bạn hỏi UBND của xã, phường nào?": that commune's office, or
     None when the message is not a short name (it is then a new question)."""
     tokens = _TOKEN.findall(fold(text))
-    if not tokens or len(tokens) > FOLLOW_UP_TOKENS or wanted not in _ASKED_AS:
+    if not tokens or len(tokens) > FOLLOW_UP_TOKENS or wanted not in merger_render.OFFICE_LABELS:
         return None
-    asked = _ASKED_AS[wanted]
+    asked = merger_render.OFFICE_LABELS[wanted]  # the office's name as the question asked it
     tries = [f"{asked} {text} ở đâu"]
     if tokens[0] not in ("xa", "phuong", "thi", "tt", "dac", "x", "p"):  # the type words _OFFICE's police accepts
         tries.append(f"{asked} xã {text} ở đâu")  # "công an Sa Thầy" is only an office with a type word
