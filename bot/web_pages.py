@@ -73,6 +73,11 @@ def linkify(line: str) -> str:
     return "".join(out)
 
 
+def line_paragraphs(text: str) -> str:
+    """Each non-blank line a paragraph, escaped, official addresses as links (address replies, notices)."""
+    return "".join(f"<p>{linkify(line)}</p>" for line in text.splitlines() if line.strip())
+
+
 def text_html(text: str, heading: str = "") -> str:
     """Reflowed text as HTML: blank-line paragraphs as <p>, kept line breaks (steps, bullets) as <br>,
     web addresses as links. Everything is escaped."""
@@ -146,7 +151,7 @@ def reply_html(reply: Reply) -> str:
                 html += f"<p>{e(texts.CLOSEST)}</p>" + choice_buttons(list(reply.closest))
             return html + f"<p class=muted>{e(texts.HUMAN_HELP)}</p>"
         case Place():
-            paragraphs = "".join(f"<p>{linkify(line)}</p>" for line in reply.text.splitlines() if line.strip())
+            paragraphs = line_paragraphs(reply.text)
             choices = "".join(
                 f'<p><button class="light" data-place="{e(payload)}">{e(label)}</button></p>'
                 for label, payload in reply.choices
@@ -155,8 +160,7 @@ def reply_html(reply: Reply) -> str:
         case AskBack():
             return f"<p>{e(render_text.ask_back(reply))}</p>"
         case Notice():
-            # "sai rồi" gets the ways to reach a person, with the national portal as a link.
-            return "".join(f"<p>{linkify(line)}</p>" for line in reply.text.splitlines() if line.strip())
+            return line_paragraphs(reply.text)  # "sai rồi": the ways to reach a person, the portal a link
     raise TypeError(reply)
 
 
