@@ -177,7 +177,8 @@ def render_reply(reply: Reply, *, numbered: bool = False) -> str:
                 lines.append(texts.CHOOSE_BY_NUMBER)
             return "\n".join(lines)
         case NoAnswer():
-            lines = [f"{texts.NOT_FOUND} {texts.RECORDED}" if reply.recorded else texts.NOT_FOUND]
+            first = texts.not_found(reply.result.uncovered if reply.result else "")
+            lines = [f"{first} {texts.RECORDED}" if reply.recorded else first]
             if reply.closest:
                 indent = "" if numbered else "  "
                 lines += ["", texts.CLOSEST] + [f"{indent}{i}. {e.title}" for i, e in enumerate(reply.closest, 1)]

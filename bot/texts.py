@@ -1,6 +1,9 @@
 """Everything a citizen reads that is not catalogue content, in one place."""
 
 NOT_FOUND = "Xin lỗi, trợ lý chưa có câu trả lời cho câu hỏi này."
+# A service the catalogue has no guide for yet (lexicon "uncovered"): said by name, so the citizen knows it is
+# the subject that is missing, not their wording.
+NOT_COVERED = "Xin lỗi, trợ lý chưa có hướng dẫn về «{subject}»."
 RECORDED = "Câu hỏi của bạn đã được ghi lại để cán bộ bổ sung."  # only where it really was recorded
 CLOSEST = "Các chủ đề gần nhất:"
 DID_YOU_MEAN = "Có phải bạn muốn hỏi:"
@@ -234,3 +237,8 @@ WEB_WAITING = "Đang trả lời…"
 WEB_FAILED = "Xin lỗi, chưa gửi được (lỗi kết nối). Câu hỏi vẫn ở trong ô bên dưới, bạn bấm Gửi để thử lại nhé."
 WEB_CLEAR = "Xoá cuộc trò chuyện"
 WEB_TITLE = "Trợ lý số – Hỏi đáp"
+
+
+def not_found(subject: str = "") -> str:
+    """The first line of an honest no-answer: naming the service without a guide, when that is the reason."""
+    return NOT_COVERED.format(subject=subject) if subject else NOT_FOUND

@@ -116,7 +116,7 @@ def answer_html(result: SearchResult, recorded: bool) -> str:
         return entry_html(entry) + feedback_buttons(entry.id)
     if result.status is Status.SUGGESTED:
         return f"<p>{e(texts.DID_YOU_MEAN)}</p>" + choice_buttons([c.entry for c in result.choices])
-    html = f"<p>{e(texts.NOT_FOUND)}{' ' + e(texts.RECORDED) if recorded else ''}</p>"
+    html = f"<p>{e(texts.not_found(result.uncovered))}{' ' + e(texts.RECORDED) if recorded else ''}</p>"
     if result.suggestions:
         html += f"<p>{e(texts.CLOSEST)}</p>" + choice_buttons([c.entry for c in result.suggestions])
     return html + f"<p class=muted>{e(texts.HUMAN_HELP)}</p>"
@@ -146,7 +146,8 @@ def reply_html(reply: Reply) -> str:
         case Choices():
             return f"<p>{e(texts.DID_YOU_MEAN)}</p>" + choice_buttons(list(reply.entries), choice=True)
         case NoAnswer():
-            html = f"<p>{e(texts.NOT_FOUND)}{' ' + e(texts.RECORDED) if reply.recorded else ''}</p>"
+            first = texts.not_found(reply.result.uncovered if reply.result else "")
+            html = f"<p>{e(first)}{' ' + e(texts.RECORDED) if reply.recorded else ''}</p>"
             if reply.closest:
                 html += f"<p>{e(texts.CLOSEST)}</p>" + choice_buttons(list(reply.closest))
             return html + f"<p class=muted>{e(texts.HUMAN_HELP)}</p>"

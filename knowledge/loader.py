@@ -102,6 +102,11 @@ def read_lexicon(path: Path | None = None) -> tuple[Lexicon, list[Problem]]:
         ("small_talk phải gồm các loại lời chào.", 'Viết "thanks:" rồi "  - cảm ơn".'),
         'Loại "{key}" không có trong small_talk.',
     )  # fmt: skip
+    uncovered = data.get("uncovered") or {}
+    if not isinstance(uncovered, dict):
+        message = "uncovered phải gồm các việc chưa có hướng dẫn."
+        problems.append(Problem(name, data.key_lines.get("uncovered"), message, 'Viết "hộ chiếu:" rồi "  - passport".'))
+        uncovered = {}
     lexicon = Lexicon(
         abbreviations={str(k): v for k, v in abbreviations.items()},
         synonyms={str(k): tuple(str(x) for x in v) for k, v in synonyms.items()},
@@ -117,6 +122,7 @@ def read_lexicon(path: Path | None = None) -> tuple[Lexicon, list[Problem]]:
         followup_words=_string_list(data, "followup_words", name, problems),
         safety_line=data.key_lines.get("safety"),
         small_talk=small_talk,
+        uncovered={str(k): _string_list(uncovered, k, name, problems) for k in uncovered},
     )
     return lexicon, problems
 

@@ -162,6 +162,7 @@ class SearchResult:
     parts: tuple[str, ...] = ()  # parts of a procedure asked for ("fee", "processing_time", ...)
     fragment: bool = False  # only a part and words naming no subject: needs the previous topic, or a question back
     safety: bool = False  # answered with a scam warning because the message describes a suspicious contact
+    uncovered: str = ""  # a service the catalogue has no guide for, named in the question ("hộ chiếu")
 
     @property
     def score(self) -> float:

@@ -230,6 +230,9 @@ class Lexicon:
     followup_words: tuple[str, ...] = ()  # words that name no subject ("thế", "còn", "thì sao")
     safety_line: int | None = None  # where ``safety`` is written, for problems found once entries are read
     small_talk: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # thanks / bye / greeting / ok → phrases
+    # Services the catalogue has no guide for yet ("hộ chiếu" → its wordings): named honestly, never answered
+    # with the nearest-sounding entry.
+    uncovered: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 class Normalizer:
@@ -278,6 +281,7 @@ class Normalizer:
         self.followup = self._table((w, w) for w in lexicon.followup_words)
         self.safety_contact = self._table((c, c) for c in lexicon.safety_contact)
         self.safety_asks = self._table((c, c) for c in lexicon.safety_asks)
+        self.uncovered = self._table((w, name) for name, said in lexicon.uncovered.items() for w in (name, *said))
 
     def _table(self, pairs: Iterable[tuple[str, str]]) -> PhraseTable:
         """A phrase table over normalized text: a cue written "cccd" or "ko" finds what questions become.

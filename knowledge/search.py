@@ -365,6 +365,7 @@ class Index:
         self._correct = lru_cache(maxsize=8192)(self._correct_word)
         self._memo: dict[tuple[str, int], SearchResult] = {}
         self._vocabularies: dict[str, frozenset[str]] = {}  # topic → its words, built when a follow-up asks
+        self._subjects: dict[str, frozenset[str]] = {}  # topic → the services without a guide it speaks of
         self._topic_terms: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     def _postings(self, term: int) -> np.ndarray:
@@ -619,7 +620,7 @@ class Index:
 
     def _search(self, question: str, *, explain: bool, limit: int) -> SearchResult:
         found = self._search_text(question, explain=explain, limit=limit)
-        if found.status is Status.ANSWERED or found.fragment:
+        if found.status is Status.ANSWERED or found.fragment or found.uncovered:
             return found
         # A situation first, then the question: a sentence may be answered where the whole message was not,
         # if the whole message also came near that topic (a sentence alone must not open a new subject).
@@ -677,6 +678,7 @@ class Index:
         floor = self.thresholds.floor
         cands = [candidate(m) for i, m in enumerate(by_topic.values()) if i < 2 or m[0][0] >= floor]
         safety = self._safety(norm, cands, unofficial_host(question) if self.lexicon.safety_link else None)
+        uncovered = ""
         if safety is not None:
             cands = [safety, *(c for c in cands if c.entry.id != safety.entry.id)]
             status = Status.ANSWERED
@@ -691,6 +693,13 @@ class Index:
                 # The second reading agreed on a lower score, but it reads words, not names: a phrasing
                 # about another app stays a choice however the readings agree.
                 status = Status.SUGGESTED
+            uncovered = self._uncovered(norm)
+            if uncovered and not (cands and self._mentions(cands[0].entry.id, uncovered)):
+                # "đăng ký giám hộ" is not the tax registration whose words it shares: no guide says so.
+                status = Status.UNANSWERED
+                cands = [c for c in cands if self._mentions(c.entry.id, uncovered)]
+            else:
+                uncovered = ""
         # Worded exactly as a phrasing staff wrote ("em hỏi gì được ạ"): their answer, not a question back.
         fragment = query.fragment and not (status is Status.ANSWERED and cands[0].score >= 1.0)
         if fragment and status is not Status.UNANSWERED:
@@ -717,7 +726,9 @@ class Index:
                     for score, doc, detail, other_product in ranked[:8]
                 ),
             )
-        return SearchResult(question, status, best, suggestions, explanation, asked, fragment, safety is not None)
+        return SearchResult(
+            question, status, best, suggestions, explanation, asked, fragment, safety is not None, uncovered
+        )
 
     @cached_property
     def small_talk(self) -> SmallTalk:
@@ -739,15 +750,34 @@ class Index:
         topic = self.catalogue.topic(entry_id)
         found = self._vocabularies.get(topic)
         if found is None:
-            texts: list[str] = []
-            for e in (self.catalogue.entries[entry_id], *self.catalogue.same_topic(entry_id)):
-                texts += [e.title, *e.questions, e.answer, *e.steps]
-                for part in PART_NAMES:  # a part added to procedures is read here too
-                    value = getattr(e, part)
-                    texts += [value] if isinstance(value, str) else value
-            found = frozenset(t.folded for text in texts for t in self.normalizer.normalize(text).tokens)
+            found = frozenset(t.folded for tokens in self._topic_texts(entry_id) for t in tokens)
             self._vocabularies[topic] = found
         return found
+
+    def _topic_texts(self, entry_id: str) -> list[tuple[Token, ...]]:
+        """Everything staff wrote for ``entry_id``'s topic, normalized: titles, phrasings, answers, parts."""
+        texts: list[str] = []
+        for e in (self.catalogue.entries[entry_id], *self.catalogue.same_topic(entry_id)):
+            texts += [e.title, *e.questions, e.answer, *e.steps]
+            for part in PART_NAMES:  # a part added to procedures is read here too
+                value = getattr(e, part)
+                texts += [value] if isinstance(value, str) else value
+        return [self.normalizer.normalize(text).tokens for text in texts]
+
+    def _uncovered(self, norm: Normalized) -> str:
+        """The service without a guide that the question names ("làm hộ chiếu ở đâu": "hộ chiếu"), or ""."""
+        found = self.normalizer.uncovered.spans(norm.tokens) if self.lexicon.uncovered else ()
+        return found[0][2] if found else ""
+
+    def _mentions(self, entry_id: str, subject: str) -> bool:
+        """Whether ``entry_id``'s topic speaks of ``subject`` (the card for children names "người giám hộ")."""
+        topic = self.catalogue.topic(entry_id)
+        named = self._subjects.get(topic)
+        if named is None:
+            spans = self.normalizer.uncovered.spans
+            named = frozenset(name for tokens in self._topic_texts(entry_id) for _, _, name in spans(tokens))
+            self._subjects[topic] = named
+        return subject in named
 
     def topic_words(self, question: str) -> str:
         """The question without words that name no subject: "còn khai tử thì sao" → "khai tử"; "" when it

@@ -212,7 +212,8 @@ class Conversation:
         if result.status is Status.ANSWERED and result.best:
             return self._answer(index, result.best.entry, result.parts, result=result), result
         previous = None
-        if recent.topic_entry and now - recent.topic_at <= FOLLOW_UP_SECONDS:
+        # A service without a guide ("còn hộ chiếu thì sao") is a subject of its own: nothing to carry over.
+        if recent.topic_entry and now - recent.topic_at <= FOLLOW_UP_SECONDS and not result.uncovered:
             previous = index.catalogue.entries.get(recent.topic_entry)
         short = len(words(text)) <= FOLLOW_UP_WORDS
         if result.fragment and result.parts and _choosing(recent, now):
@@ -299,6 +300,10 @@ class Conversation:
             recent.choices, recent.choices_learn = tuple(e.id for e in reply.entries), len(reply.entries)
         elif isinstance(reply, NoAnswer):
             recent.choices = tuple(e.id for e in reply.closest)
+            if recorded.uncovered:
+                # The conversation moved to a service without a guide: "lệ phí bao nhiêu" next is about
+                # that service, not the topic answered before it.
+                recent.topic_entry = None
         elif isinstance(reply, Place):
             recent.question = None  # an address: never a phrasing to learn, never paired with feedback
             recent.choices = reply.choice_keys

@@ -157,7 +157,7 @@ def sectors_keyboard(catalogue: Catalogue) -> InlineKeyboardMarkup:
 
 
 def not_found(result: SearchResult, recorded: bool) -> str:
-    lines = [escape(texts.NOT_FOUND) + (" " + escape(texts.RECORDED) if recorded else "")]
+    lines = [escape(texts.not_found(result.uncovered)) + (" " + escape(texts.RECORDED) if recorded else "")]
     if result.suggestions:
         lines.append(escape(texts.CLOSEST))
     lines += ["", escape(texts.HUMAN_HELP)]
