@@ -694,10 +694,10 @@ class Index:
                 # about another app stays a choice however the readings agree.
                 status = Status.SUGGESTED
             uncovered = self._uncovered(norm)
-            if uncovered and not (cands and self._mentions(cands[0].entry.id, uncovered)):
+            if uncovered and not (cands and self.mentions(cands[0].entry.id, uncovered)):
                 # "đăng ký giám hộ" is not the tax registration whose words it shares: no guide says so.
                 status = Status.UNANSWERED
-                cands = [c for c in cands if self._mentions(c.entry.id, uncovered)]
+                cands = [c for c in cands if self.mentions(c.entry.id, uncovered)]
             else:
                 uncovered = ""
         # Worded exactly as a phrasing staff wrote ("em hỏi gì được ạ"): their answer, not a question back.
@@ -769,7 +769,7 @@ class Index:
         found = self.normalizer.uncovered.spans(norm.tokens) if self.lexicon.uncovered else ()
         return found[0][2] if found else ""
 
-    def _mentions(self, entry_id: str, subject: str) -> bool:
+    def mentions(self, entry_id: str, subject: str) -> bool:
         """Whether ``entry_id``'s topic speaks of ``subject`` (the card for children names "người giám hộ")."""
         topic = self.catalogue.topic(entry_id)
         named = self._subjects.get(topic)

@@ -70,6 +70,15 @@ def test_the_conversation_names_the_service_and_does_not_carry_the_topic_before_
     assert isinstance(conv.ask("web", "v", "lệ phí bao nhiêu"), AskBack)
 
 
+def test_a_topic_that_speaks_of_the_service_still_carries_a_part_asked_for_it(index):
+    conv, _, clock = make(index)
+    conv.ask("web", "v", "thủ tục cấp phiếu lý lịch tư pháp")
+    clock.now += 30
+    reply = conv.ask("web", "v", "người có công có được giảm phí không")  # its fee names "người có công"
+    assert isinstance(reply, Answer) and reply.entry.id == "thu-tuc-ly-lich-tu-phap-vneid" and reply.parts == ("fee",)
+    assert reply.carried_from is not None
+
+
 def test_telegram_names_the_service_and_offers_a_person(index):
     async def scenario(fake, app, rec):
         fake.text("đăng ký giám hộ ở đâu")

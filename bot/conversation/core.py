@@ -212,9 +212,12 @@ class Conversation:
         if result.status is Status.ANSWERED and result.best:
             return self._answer(index, result.best.entry, result.parts, result=result), result
         previous = None
-        # A service without a guide ("còn hộ chiếu thì sao") is a subject of its own: nothing to carry over.
-        if recent.topic_entry and now - recent.topic_at <= FOLLOW_UP_SECONDS and not result.uncovered:
+        if recent.topic_entry and now - recent.topic_at <= FOLLOW_UP_SECONDS:
             previous = index.catalogue.entries.get(recent.topic_entry)
+        if previous is not None and result.uncovered and not index.mentions(previous.id, result.uncovered):
+            # A service without a guide ("còn hộ chiếu thì sao") is a subject of its own, unless the topic
+            # before speaks of it ("người có công có được giảm phí không" after the criminal-record certificate).
+            previous = None
         short = len(words(text)) <= FOLLOW_UP_WORDS
         if result.fragment and result.parts and _choosing(recent, now):
             # "lệ phí bao nhiêu" right under "Có phải bạn muốn hỏi": about one of those, not the topic before
