@@ -120,6 +120,7 @@ def read_lexicon(path: Path | None = None) -> tuple[Lexicon, list[Problem]]:
         safety_warnings=_string_list(safety, "warnings", name, problems),
         safety_link=str(safety.get("link") or ""),
         followup_words=_string_list(data, "followup_words", name, problems),
+        followup_cases=_string_list(data, "followup_cases", name, problems),
         safety_line=data.key_lines.get("safety"),
         small_talk=small_talk,
         uncovered={str(k): _string_list(uncovered, k, name, problems) for k in uncovered},

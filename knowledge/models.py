@@ -163,6 +163,7 @@ class SearchResult:
     fragment: bool = False  # only a part and words naming no subject: needs the previous topic, or a question back
     safety: bool = False  # answered with a scam warning because the message describes a suspicious contact
     uncovered: str = ""  # a service the catalogue has no guide for, named in the question ("hộ chiếu")
+    case: bool = False  # names only a case that fits many procedures ("quá hạn thì sao"): never answered alone
 
     @property
     def score(self) -> float:

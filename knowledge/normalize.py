@@ -228,6 +228,7 @@ class Lexicon:
     safety_warnings: tuple[str, ...] = ()  # ...or the closest of these more specific warnings
     safety_link: str = ""  # answered for a web address off the official domains, when no warning is closer
     followup_words: tuple[str, ...] = ()  # words that name no subject ("thế", "còn", "thì sao")
+    followup_cases: tuple[str, ...] = ()  # cases that fit many procedures ("quá hạn"): alone, they need a topic
     safety_line: int | None = None  # where ``safety`` is written, for problems found once entries are read
     small_talk: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # thanks / bye / greeting / ok → phrases
     # Services the catalogue has no guide for yet ("hộ chiếu" → its wordings): named honestly, never answered
@@ -279,6 +280,7 @@ class Normalizer:
         self.products = self._table((p, p) for p in lexicon.products)
         self.parts = self._table((cue, part) for part, cues in lexicon.parts.items() for cue in cues)
         self.followup = self._table((w, w) for w in lexicon.followup_words)
+        self.followup_cases = self._table((w, w) for w in lexicon.followup_cases)
         self.safety_contact = self._table((c, c) for c in lexicon.safety_contact)
         self.safety_asks = self._table((c, c) for c in lexicon.safety_asks)
         self.uncovered = self._table((w, name) for name, said in lexicon.uncovered.items() for w in (name, *said))

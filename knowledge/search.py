@@ -115,6 +115,7 @@ class _Form:
     words: frozenset[int]  # positions of the words that are the question's form
     fragment: bool
     procedure: bool  # asks for steps, documents: a procedure fits
+    case: bool  # nothing but a case that fits many procedures, parts and follow-up words ("quá hạn thì sao")
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,7 @@ class _Query:
     parts: frozenset[str]  # parts of a procedure asked for
     asked: tuple[str, ...]  # the same, in the order asked
     fragment: bool  # nothing but a part and follow-up words
+    case: bool  # nothing but a case that fits many procedures, parts and follow-up words
     form: frozenset[int]  # positions of the words that only say how it is asked
 
 
@@ -403,9 +405,15 @@ class Index:
         for start, length, _ in (*parts, *followup):
             form.update(range(start, start + length))
         fragment = bool(tokens) and len(form) == len(tokens)
+        # A case ("quá hạn", "hết hạn") is no form word: "khai sinh quá hạn" keeps its whole weight. A message of
+        # nothing else fits many procedures, whatever phrasing happens to say "quá hạn" too.
+        case = False
+        if not fragment and n.lexicon.followup_cases and (cases := n.followup_cases.spans(tokens)):
+            case = len(form.union(*(range(s, s + k) for s, k, _ in cases))) == len(tokens)
         for start, length, _ in procedure:
             form.update(range(start, start + length))
-        return _Form(tuple(dict.fromkeys(part for _, _, part in parts)), frozenset(form), fragment, bool(procedure))
+        parts_asked = tuple(dict.fromkeys(part for _, _, part in parts))
+        return _Form(parts_asked, frozenset(form), fragment, bool(procedure), case)
 
     def _weighted_idf(self, norm: Normalized, form: frozenset[int]) -> dict[str, float]:
         """IDF per distinct folded word; a word only ever seen as part of the question's form counts less."""
@@ -572,6 +580,7 @@ class Index:
             parts=frozenset(form.parts),
             asked=form.parts,
             fragment=form.fragment,
+            case=form.case,
             form=form.words,
         )
 
@@ -704,6 +713,10 @@ class Index:
         fragment = query.fragment and not (status is Status.ANSWERED and cands[0].score >= 1.0)
         if fragment and status is not Status.UNANSWERED:
             status = Status.UNANSWERED  # "mất bao lâu" alone: a guess would be about any procedure at all
+        elif query.case and status is Status.ANSWERED and cands[0].score < 1.0:
+            # "quá hạn thì sao" is not the car inspection's "ô tô quá hạn kiểm định thì sao": a choice, and in a
+            # conversation a case of the topic before.
+            status = Status.SUGGESTED
         offered = [c for c in cands if c.score >= self.thresholds.floor]
         if status is Status.UNANSWERED:
             # No answer, but the closest topics (if any come near) are still worth offering.
@@ -727,7 +740,16 @@ class Index:
                 ),
             )
         return SearchResult(
-            question, status, best, suggestions, explanation, asked, fragment, safety is not None, uncovered
+            question,
+            status,
+            best,
+            suggestions,
+            explanation,
+            asked,
+            fragment,
+            safety is not None,
+            uncovered,
+            case=query.case,
         )
 
     @cached_property

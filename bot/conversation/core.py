@@ -240,6 +240,11 @@ class Conversation:
                     entry, parts, carried, recorded = found
                     reply = self._answer(index, entry, parts, result=result, carried_from=previous if carried else None)
                     return reply, (_carried(result, reply) if carried else recorded)
+            mine = index.catalogue.topic(previous.id)
+            if result.case and any(index.catalogue.topic(c.entry.id) == mine for c in result.ranked):
+                # "quá hạn thì sao" after the licence renewal, whose expired-licence entry it came near.
+                reply = self._answer(index, previous, result.parts, result=result, carried_from=previous)
+                return reply, _carried(result, reply)
             if result.parts and result.status is not Status.ANSWERED and index.within_topic(text, previous.id):
                 # A part of the same topic for one case of it ("sinh viên có được giảm không" after the
                 # criminal-record certificate): its words are all in that topic's text, so its part answers.
@@ -335,7 +340,10 @@ def _variation(
         first, t = others[0], index.thresholds
         runner = others[1].score if len(others) > 1 else 0.0
         answered = combined.status is Status.ANSWERED and combined.best is first
-        if answered or (first.score >= t.answer and first.score - runner >= t.clear):
+        # "còn bị mất thì sao" after the card exchange: a case alone is never answered, but where the message's
+        # own first choice is the combined reading's, the two agree on the re-issue.
+        agreed = result.case and bool(result.ranked) and topic(result.ranked[0].entry.id) == topic(first.entry.id)
+        if answered or agreed or (first.score >= t.answer and first.score - runner >= t.clear):
             return first.entry, combined.parts, True, combined
     # The words without "còn … thì sao", answered on their own, when the combined reading came near too.
     if (
