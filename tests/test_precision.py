@@ -201,10 +201,21 @@ def test_a_suspicious_call_is_answered_with_a_scam_warning_not_other_safety_advi
     assert result.best.entry.id in {index.lexicon.safety_entry, *index.lexicon.safety_warnings}
 
 
-def test_short_keyword_queries_with_field_abbreviations(index):
-    # "xd" (xây dựng) was not in the lexicon: "cấp phép xd" ended unanswered.
-    result = index.search("cấp phép xd")
-    assert result.status.value == "answered" and result.best.entry.id == "thu-tuc-giay-phep-xay-dung"
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("cấp phép xd", "thu-tuc-giay-phep-xay-dung"),  # "xd" (xây dựng) was unknown: unanswered
+        # Unanswered or choices before "gp", "hktt", "shk", "hgđ" and "bca" were in the lexicon:
+        ("gp xây dựng", "thu-tuc-giay-phep-xay-dung"),
+        ("xóa hktt", "thu-tuc-xoa-dang-ky-thuong-tru"),
+        ("shk giấy", "so-ho-khau-giay"),
+        ("bhyt hgđ", "gia-han-bhyt-ho-gia-dinh"),
+        ("dvc bca", "cong-dich-vu-cong-bo-cong-an"),
+    ],
+)
+def test_short_keyword_queries_with_field_abbreviations(index, question, expected):
+    result = index.search(question)
+    assert result.status.value == "answered" and result.best.entry.id == expected
 
 
 @pytest.mark.parametrize(
