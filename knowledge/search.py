@@ -846,6 +846,10 @@ class Index:
         # Worded as staff wrote one of the entry's phrasings: they said which entry it belongs to.
         if best >= t.answer and ahead >= (t.exact_margin if best >= 1.0 else t.clear):
             return Status.ANSWERED, cands
+        # "đăng ký thường trú" is "Thủ tục đăng ký thường trú" but for how it is asked: worded as staff wrote
+        # it too, though "nhập hộ khẩu có mất phí không" (a synonym, 0.84) scores near.
+        if best >= t.answer and ahead >= t.exact_margin and self._same_words(norm, form, cands[0].matched):
+            return Status.ANSWERED, cands
         reading = self._topic_reading(norm, form)
         if reading is None:
             return (Status.SUGGESTED if best >= t.suggest else Status.UNANSWERED), cands
@@ -863,6 +867,15 @@ class Index:
         if leads and ahead >= t.margin and first.score >= t.agreed and (agrees or first.score >= t.answer):
             return Status.ANSWERED, ranked
         return Status.SUGGESTED, ranked
+
+    def _same_words(self, norm: Normalized, form: frozenset[int], phrasing: str) -> bool:
+        """Whether the question names exactly the words ``phrasing`` names, leaving aside how each asks
+        (part cues, procedure and follow-up words)."""
+        other = self.normalizer.normalize(phrasing)
+        other_form = self._form(other.tokens).words
+        mine = {t.folded for i, t in enumerate(norm.tokens) if i not in form}
+        theirs = {t.folded for i, t in enumerate(other.tokens) if i not in other_form}
+        return bool(mine) and mine == theirs
 
     def _by_both_readings(
         self, cands: list[Candidate], reading: np.ndarray, other_part: frozenset[str]

@@ -256,3 +256,12 @@ def test_official_addresses_and_e_mail_addresses_are_not_suspicious_links(index,
 )
 def test_unofficial_host(text, host):
     assert unofficial_host(text) == host
+
+
+def test_a_question_naming_exactly_a_phrasings_words_is_answered_though_a_synonym_scores_near(index):
+    # Choices before: "nhập hộ khẩu có mất phí không" (nhập hộ khẩu = đăng ký thường trú) scored 0.84 against
+    # the title's 0.90, short of the usual margin; the question is the title but for "thủ tục".
+    for question in ("đăng ký thường trú", "đk thường trú"):
+        result = index.search(question)
+        assert result.status is Status.ANSWERED and result.best.entry.id == "thu-tuc-dang-ky-thuong-tru"
+    assert index.search("thường trú").status is not Status.ANSWERED  # not every title word: still a choice
