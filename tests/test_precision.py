@@ -265,3 +265,11 @@ def test_a_question_naming_exactly_a_phrasings_words_is_answered_though_a_synony
         result = index.search(question)
         assert result.status is Status.ANSWERED and result.best.entry.id == "thu-tuc-dang-ky-thuong-tru"
     assert index.search("thường trú").status is not Status.ANSWERED  # not every title word: still a choice
+
+
+def test_bao_tu_names_the_death_registration_even_without_the_phrasing_that_says_it(index):
+    # Only one phrasing said "báo tử"; without it (leave-one-out) the question was a choice.
+    question = "bố tôi mới mất, báo tử cho ông ở đâu"
+    without = index.catalogue.without_phrasings("khai-tu", [question])
+    result = Index(without, index.lexicon).search(question)
+    assert result.status is Status.ANSWERED and without.topic(result.best.entry.id) == without.topic("khai-tu")
