@@ -16,6 +16,9 @@ def test_a_case_alone_is_a_choice_not_the_phrasing_that_happens_to_say_it(index)
     named = index.search("ô tô quá hạn kiểm định thì sao")  # names its subject: answered as before
     assert named.status is Status.ANSWERED and named.best.entry.id == "dang-kiem-xe" and not named.case
     assert not index.search("khai sinh quá hạn thì sao").case
+    # "đăng ký ở đâu" was answered with vocational training, "đăng ký chỗ nào" with school enrolment.
+    for question in ("đăng ký ở đâu", "đăng ký chỗ nào"):
+        assert index.search(question).status is Status.SUGGESTED
 
 
 def test_a_case_follows_the_topic_before_where_the_message_came_near_it(index):
