@@ -281,6 +281,10 @@ class Normalizer:
         self.parts = self._table((cue, part) for part, cues in lexicon.parts.items() for cue in cues)
         self.followup = self._table((w, w) for w in lexicon.followup_words)
         self.followup_cases = self._table((w, w) for w in lexicon.followup_cases)
+        # Their words: a text with any other word outside its form is no case, found without a phrase search.
+        self.case_words = frozenset(
+            t.folded for found in self.followup_cases.by_first.values() for e in found for t in e[0]
+        )
         self.safety_contact = self._table((c, c) for c in lexicon.safety_contact)
         self.safety_asks = self._table((c, c) for c in lexicon.safety_asks)
         self.uncovered = self._table((w, name) for name, said in lexicon.uncovered.items() for w in (name, *said))

@@ -368,6 +368,13 @@ class Index:
         self._memo: dict[tuple[str, int], SearchResult] = {}
         self._vocabularies: dict[str, frozenset[str]] = {}  # topic → its words, built when a follow-up asks
         self._subjects: dict[str, frozenset[str]] = {}  # topic → the services without a guide it speaks of
+        # The rarest word of each wording of such a service: a question holding none of them names none, and
+        # most questions are passed over without the phrase search ("hộ", "giấy" begin many wordings).
+        self._uncovered_keys = frozenset(
+            min((t.folded for t in e[0]), key=self._word_df)
+            for found in self.normalizer.uncovered.by_first.values()
+            for e in found
+        )
         self._topic_terms: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     def _postings(self, term: int) -> np.ndarray:
@@ -384,6 +391,10 @@ class Index:
             eid, text, start, end = self._phrasings[i]
             doc = self._digests[i] = self._digest(eid, text, Normalized(text, self._tokens.tokens(start, end)))
         return doc
+
+    def _word_df(self, folded: str) -> int:
+        term = self._word_term(folded)
+        return 0 if term is None else self.df[term]
 
     def _word_idf(self, folded: str) -> float:
         idf = self._word_idfs.get(folded)
@@ -408,7 +419,9 @@ class Index:
         # A case ("quá hạn", "hết hạn") is no form word: "khai sinh quá hạn" keeps its whole weight. A message of
         # nothing else fits many procedures, whatever phrasing happens to say "quá hạn" too.
         case = False
-        if not fragment and n.lexicon.followup_cases and (cases := n.followup_cases.spans(tokens)):
+        words = n.case_words
+        if tokens and not fragment and all(t.folded in words for i, t in enumerate(tokens) if i not in form):
+            cases = n.followup_cases.spans(tokens)
             case = len(form.union(*(range(s, s + k) for s, k, _ in cases))) == len(tokens)
         for start, length, _ in procedure:
             form.update(range(start, start + length))
@@ -788,7 +801,9 @@ class Index:
 
     def _uncovered(self, norm: Normalized) -> str:
         """The service without a guide that the question names ("làm hộ chiếu ở đâu": "hộ chiếu"), or ""."""
-        found = self.normalizer.uncovered.spans(norm.tokens) if self.lexicon.uncovered else ()
+        if self._uncovered_keys.isdisjoint(norm.folded_tokens):
+            return ""
+        found = self.normalizer.uncovered.spans(norm.tokens)
         return found[0][2] if found else ""
 
     def mentions(self, entry_id: str, subject: str) -> bool:
