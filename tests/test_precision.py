@@ -51,6 +51,9 @@ def test_product_penalty_keeps_the_other_app_below_the_answer_threshold(index):
         "có số lạ gọi bảo tôi chuyển tiền để xác minh tài khoản bảo hiểm xã hội",
         "người tự xưng nhân viên thuế gửi đường link bảo cài ứng dụng etax",
         "cong an goi bao kich hoat dinh danh muc 2 qua dien thoai",
+        # Was the tax registration procedure ("cập nhật thông tin đăng ký thuế"): someone claiming to be an
+        # official, asking to update one's details, is the scam pattern.
+        "co nguoi nhan la can bo thue bao toi cap nhat thong tin",
     ],
 )
 def test_a_suspicious_contact_is_answered_with_a_scam_warning(index, question):
