@@ -60,6 +60,7 @@ def result_json(result: SearchResult) -> dict:
         "title": best.entry.title if best else None,
         "matched": best.matched if best else None,
         "score": result.closest.score if result.closest else 0.0,
+        "uncovered": result.uncovered or None,  # a service without a guide the question names
         "suggestions": [
             {"id": c.entry.id, "title": c.entry.title, "matched": c.matched, "score": c.score}
             for c in result.suggestions

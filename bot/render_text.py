@@ -229,7 +229,7 @@ def explain_text(result: SearchResult) -> str:
         f"chuẩn hoá : {ex.normalized}",
         f"không dấu : {ex.folded}",
         f"sửa đổi   : {'; '.join(ex.notes) or '(không)'}",
-        f"kết luận  : {result.status.value}",
+        f"kết luận  : {result.status.value}{_why(result)}",
         "điểm = q_cov^wq · (0.5·p_cov + 0.25·pairs + 0.25·fuzzy)^(1−wq), nhân hệ số dấu; +thưởng thủ tục",
     ]
     for row in ex.scored:
@@ -238,3 +238,12 @@ def explain_text(result: SearchResult) -> str:
             f"pairs={row['pairs']:.2f} fuzzy={row['fuzzy']:.2f} accent={row['accent']:.2f} ← {row['matched']}"
         )
     return "\n".join(lines)
+
+
+def _why(result: SearchResult) -> str:
+    """What turned a candidate away, when a rule did: staff reading --explain see why it was not answered."""
+    if result.uncovered:
+        return f" (chưa có hướng dẫn về «{result.uncovered}»: lexicon uncovered)"
+    if result.case:
+        return " (chỉ nêu trường hợp chung: lexicon followup_cases)"
+    return ""

@@ -760,8 +760,8 @@ class Index:
             explanation,
             asked,
             fragment,
-            safety is not None,
-            uncovered,
+            safety=safety is not None,
+            uncovered=uncovered,
             case=query.case,
         )
 

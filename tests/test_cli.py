@@ -6,7 +6,7 @@ import pytest
 from bot.cli import main
 from tests.helpers import faq_text
 
-KEYS = {"question", "status", "id", "title", "matched", "score", "suggestions"}
+KEYS = {"question", "status", "id", "title", "matched", "score", "suggestions", "uncovered"}
 
 
 def test_ask_prints_the_answer_a_citizen_reads(capsys):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot import texts
+from bot.cli import main
 from bot.conversation import Answer, AskBack, NoAnswer
 from knowledge import Status
 from knowledge.loader import read_lexicon
@@ -105,3 +106,10 @@ def test_zalo_names_the_service(index, tmp_path):
         assert fake.sent[0].text.startswith(texts.NOT_COVERED.format(subject="nghĩa vụ quân sự"))
 
     run(index, tmp_path, scenario)
+
+
+def test_the_terminal_says_which_service_has_no_guide(capsys):
+    main(["ask", "--json", "làm hộ chiếu ở đâu"])
+    assert '"uncovered": "hộ chiếu"' in capsys.readouterr().out
+    main(["ask", "--explain", "đăng ký giám hộ"])
+    assert "chưa có hướng dẫn về «giám hộ»" in capsys.readouterr().out
