@@ -476,6 +476,10 @@ def test_follow_up_pairs_mostly_right_and_rarely_wrong(index):
     # 12 parts asked for one case of the topic; before within_topic 4 / 2 / 6, after 9 / 2 / 1.
     case = counts["case"]
     assert sum(case.values()) == 12 and case["right"] >= 9 and case["wrong"] <= 2, counts
+    # A case alone ("quá hạn thì sao"): before followup_cases, generic 3 / 4 / 5 and case2 0 / 7 / 5 (the car
+    # inspection, vocational training); after, 4 / 0 / 8 and 1 / 0 / 11: choices, not wrong answers.
+    for name, right in (("generic", 4), ("case2", 1)):
+        assert sum(counts[name].values()) == 12 and counts[name]["right"] >= right and counts[name]["wrong"] == 0
 
 
 def test_an_answers_offers_are_numbered_only_where_numbers_are_shown(index):
