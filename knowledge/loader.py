@@ -25,6 +25,7 @@ DEFAULT_FAQ = _SHIPPED.faq
 PROCEDURES_DIR = _SHIPPED.root / content.PROCEDURES
 DEFAULT_LEXICON = _SHIPPED.lexicon
 DEFAULT_SECTORS = _SHIPPED.sectors
+CASE_KINDS = ("same", "other")  # of the lexicon's followup_cases (see Lexicon)
 
 
 def default_sources(faq: Path | None = None) -> list[Path]:
@@ -107,6 +108,11 @@ def read_lexicon(path: Path | None = None) -> tuple[Lexicon, list[Problem]]:
         message = "uncovered phải gồm các việc chưa có hướng dẫn."
         problems.append(Problem(name, data.key_lines.get("uncovered"), message, 'Viết "hộ chiếu:" rồi "  - passport".'))
         uncovered = {}
+    followup_cases = _named_lists(
+        data, "followup_cases", CASE_KINDS, name, problems,
+        ("followup_cases phải gồm same và other.", 'Viết "same:" rồi "  - quá hạn".'),
+        'Loại "{key}" không có trong followup_cases.',
+    )  # fmt: skip
     lexicon = Lexicon(
         abbreviations={str(k): v for k, v in abbreviations.items()},
         synonyms={str(k): tuple(str(x) for x in v) for k, v in synonyms.items()},
@@ -120,7 +126,7 @@ def read_lexicon(path: Path | None = None) -> tuple[Lexicon, list[Problem]]:
         safety_warnings=_string_list(safety, "warnings", name, problems),
         safety_link=str(safety.get("link") or ""),
         followup_words=_string_list(data, "followup_words", name, problems),
-        followup_cases=_string_list(data, "followup_cases", name, problems),
+        followup_cases=followup_cases,
         safety_line=data.key_lines.get("safety"),
         small_talk=small_talk,
         uncovered={str(k): _string_list(uncovered, k, name, problems) for k in uncovered},

@@ -163,7 +163,9 @@ class SearchResult:
     fragment: bool = False  # only a part and words naming no subject: needs the previous topic, or a question back
     safety: bool = False  # answered with a scam warning because the message describes a suspicious contact
     uncovered: str = ""  # a service the catalogue has no guide for, named in the question ("hộ chiếu")
-    case: bool = False  # names only a case that fits many procedures ("quá hạn thì sao"): never answered alone
+    # Names only cases that fit many procedures, never answered alone: "same" ("quá hạn thì sao": a case of the
+    # procedure just asked) or "other" ("bị mất thì sao": often another one); "" for any other question.
+    case: str = ""
 
     @property
     def score(self) -> float:

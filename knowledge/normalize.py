@@ -228,7 +228,9 @@ class Lexicon:
     safety_warnings: tuple[str, ...] = ()  # ...or the closest of these more specific warnings
     safety_link: str = ""  # answered for a web address off the official domains, when no warning is closer
     followup_words: tuple[str, ...] = ()  # words that name no subject ("thế", "còn", "thì sao")
-    followup_cases: tuple[str, ...] = ()  # cases that fit many procedures ("quá hạn"): alone, they need a topic
+    # Cases that fit many procedures, alone they need a topic: "same" → a case of the procedure just asked
+    # ("quá hạn", "ở đâu"), "other" → often another procedure ("bị mất": its re-issue) → phrases.
+    followup_cases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     safety_line: int | None = None  # where ``safety`` is written, for problems found once entries are read
     small_talk: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # thanks / bye / greeting / ok → phrases
     # Services the catalogue has no guide for yet ("hộ chiếu" → its wordings): named honestly, never answered
@@ -280,7 +282,7 @@ class Normalizer:
         self.products = self._table((p, p) for p in lexicon.products)
         self.parts = self._table((cue, part) for part, cues in lexicon.parts.items() for cue in cues)
         self.followup = self._table((w, w) for w in lexicon.followup_words)
-        self.followup_cases = self._table((w, w) for w in lexicon.followup_cases)
+        self.followup_cases = self._table((w, kind) for kind, said in lexicon.followup_cases.items() for w in said)
         # Their words: a text with any other word outside its form is no case, found without a phrase search.
         self.case_words = frozenset(
             t.folded for found in self.followup_cases.by_first.values() for e in found for t in e[0]

@@ -115,7 +115,7 @@ class _Form:
     words: frozenset[int]  # positions of the words that are the question's form
     fragment: bool
     procedure: bool  # asks for steps, documents: a procedure fits
-    case: bool  # nothing but a case that fits many procedures, parts and follow-up words ("quá hạn thì sao")
+    case: str  # "same" / "other": nothing but such cases, parts and follow-up words ("quá hạn thì sao"); else ""
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,7 @@ class _Query:
     parts: frozenset[str]  # parts of a procedure asked for
     asked: tuple[str, ...]  # the same, in the order asked
     fragment: bool  # nothing but a part and follow-up words
-    case: bool  # nothing but a case that fits many procedures, parts and follow-up words
+    case: str  # "same" / "other": nothing but cases that fit many procedures, parts and follow-up words
     form: frozenset[int]  # positions of the words that only say how it is asked
 
 
@@ -418,11 +418,12 @@ class Index:
         fragment = bool(tokens) and len(form) == len(tokens)
         # A case ("quá hạn", "hết hạn") is no form word: "khai sinh quá hạn" keeps its whole weight. A message of
         # nothing else fits many procedures, whatever phrasing happens to say "quá hạn" too.
-        case = False
+        case = ""
         words = n.case_words
         if tokens and not fragment and all(t.folded in words for i, t in enumerate(tokens) if i not in form):
             cases = n.followup_cases.spans(tokens)
-            case = len(form.union(*(range(s, s + k) for s, k, _ in cases))) == len(tokens)
+            if len(form.union(*(range(s, s + k) for s, k, _ in cases))) == len(tokens):
+                case = "same" if all(kind == "same" for _, _, kind in cases) else "other"
         for start, length, _ in procedure:
             form.update(range(start, start + length))
         parts_asked = tuple(dict.fromkeys(part for _, _, part in parts))

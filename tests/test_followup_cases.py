@@ -32,20 +32,29 @@ def test_a_case_follows_the_topic_before_where_the_message_came_near_it(index):
     assert isinstance(lost, Answer) and lost.entry.id == "thu-tuc-cap-lai-can-cuoc"
 
 
-def test_a_case_far_from_the_topic_before_gets_choices_not_a_guess(index):
+def test_a_late_or_where_case_is_the_topic_before_and_another_case_gets_choices(index):
     conv, _, clock = make(index)
     conv.ask("web", "v", "đăng ký khai sinh cho con")
     clock.now += 30
-    reply = conv.ask("web", "v", "quá hạn thì sao")  # was the car inspection, answered
-    assert isinstance(reply, Choices) and "dang-kiem-xe" in [e.id for e in reply.entries]
+    late = conv.ask("web", "v", "quá hạn thì sao")  # was the car inspection, answered
+    assert isinstance(late, Answer) and late.carried_from is not None
+    assert index.catalogue.topic(late.entry.id) == index.catalogue.topic("thu-tuc-khai-sinh-lien-thong")
+    where = conv.ask("web", "v", "ở đâu")  # "same" too: where to register the birth
+    assert isinstance(where, Answer) and where.carried_from is not None
+    conv.ask("web", "w", "đăng ký kết hôn")
+    lost = conv.ask("web", "w", "bị mất thì sao")  # "other": the copy of the certificate, not the registration
+    assert isinstance(lost, Choices) and "dang-ky-ket-hon" not in [e.id for e in lost.entries]
 
 
-def test_followup_cases_must_be_a_list(tmp_path):
+def test_followup_cases_must_name_same_or_other(tmp_path):
     path = tmp_path / "lexicon.yaml"
-    path.write_text("abbreviations: {}\nsynonyms: {}\nfillers: []\nfollowup_cases: quá hạn\n", encoding="utf-8")
+    head = "abbreviations: {}\nsynonyms: {}\nfillers: []\n"
+    path.write_text(head + "followup_cases:\n  - quá hạn\n", encoding="utf-8")
     lexicon, problems = read_lexicon(path)
-    assert [(p.line, "followup_cases" in p.message) for p in problems] == [(4, True)]
-    assert lexicon.followup_cases == ()
+    assert [(p.line, "followup_cases" in p.message) for p in problems] == [(4, True)] and lexicon.followup_cases == {}
+    path.write_text(head + "followup_cases:\n  same:\n    - quá hạn\n  later:\n    - sau\n", encoding="utf-8")
+    lexicon, problems = read_lexicon(path)
+    assert [p.line for p in problems] == [7] and dict(lexicon.followup_cases) == {"same": ("quá hạn",)}
 
 
 def test_telegram_a_case_after_the_licence_renewal_says_what_it_is_about(index):
