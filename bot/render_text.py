@@ -8,7 +8,7 @@ from collections import Counter
 
 from bot import texts
 from bot.conversation.replies import Answer, AskBack, Choices, NoAnswer, Notice, Place, Reply
-from knowledge import Entry, SearchResult
+from knowledge import Entry, SearchResult, Status
 
 # -- paragraphs --------------------------------------------------------------------------------
 # Staff wrap long answers in the YAML block wherever their editor does; a phone wraps again at ~35
@@ -244,6 +244,6 @@ def _why(result: SearchResult) -> str:
     """What turned a candidate away, when a rule did: staff reading --explain see why it was not answered."""
     if result.uncovered:
         return f" (chưa có hướng dẫn về «{result.uncovered}»: lexicon uncovered)"
-    if result.case:
+    if result.case and result.status is not Status.ANSWERED:
         return " (chỉ nêu trường hợp chung: lexicon followup_cases)"
     return ""

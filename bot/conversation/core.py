@@ -224,8 +224,7 @@ class Conversation:
             # them; the number picked next answers that part.
             return AskBack(result.parts, result, choosing=True), result
         if previous is not None and short and result.parts and result.fragment:
-            reply = self._answer(index, previous, result.parts, result=result, carried_from=previous)
-            return reply, _carried(result, reply)
+            return self._carry(index, previous, result)
         if previous is not None and short and not result.fragment:
             # A variation of the previous topic ("còn bị mất thì sao" after the licence renewal) or a new
             # subject in follow-up words ("còn khai tử thì sao" after the birth). Only in a conversation: on
@@ -236,8 +235,7 @@ class Conversation:
             if result.case == "same":
                 # "quá hạn thì sao", "ở đâu" after the birth registration: a case of that very procedure. On the
                 # pairs this was written from ("generic", "case2"), right 10 times of 11.
-                reply = self._answer(index, previous, result.parts, result=result, carried_from=previous)
-                return reply, _carried(result, reply)
+                return self._carry(index, previous, result)
             bare = index.topic_words(text)  # "" when it has no follow-up words
             if result.status is Status.UNANSWERED or bare:
                 found = _variation(index, previous, text, bare, result)
@@ -248,13 +246,11 @@ class Conversation:
             mine = index.catalogue.topic(previous.id)
             if result.case and any(index.catalogue.topic(c.entry.id) == mine for c in result.ranked):
                 # "hết hạn thì sao" after the licence re-issue, whose renewal it came near.
-                reply = self._answer(index, previous, result.parts, result=result, carried_from=previous)
-                return reply, _carried(result, reply)
+                return self._carry(index, previous, result)
             if result.parts and result.status is not Status.ANSWERED and index.within_topic(text, previous.id):
                 # A part of the same topic for one case of it ("sinh viên có được giảm không" after the
                 # criminal-record certificate): its words are all in that topic's text, so its part answers.
-                reply = self._answer(index, previous, result.parts, result=result, carried_from=previous)
-                return reply, _carried(result, reply)
+                return self._carry(index, previous, result)
         unanswered = result.status is Status.UNANSWERED and not result.fragment
         privacy = index.catalogue.entries.get(PRIVACY_ENTRY) if unanswered and holds_identifiers(text) else None
         if privacy is not None:
@@ -269,6 +265,11 @@ class Conversation:
         if result.status is Status.SUGGESTED:
             return Choices(tuple(c.entry for c in result.choices), result), result
         return NoAnswer(tuple(c.entry for c in result.suggestions), result, recorded=self.recording), result
+
+    def _carry(self, index: Index, previous: Entry, result: SearchResult) -> tuple[Reply, SearchResult]:
+        """The previous topic answers the message (the parts it asks, if any), said so ("Về «…»:")."""
+        reply = self._answer(index, previous, result.parts, result=result, carried_from=previous)
+        return reply, _carried(result, reply)
 
     def _answer(
         self,
