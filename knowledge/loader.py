@@ -103,11 +103,10 @@ def read_lexicon(path: Path | None = None) -> tuple[Lexicon, list[Problem]]:
         ("small_talk phải gồm các loại lời chào.", 'Viết "thanks:" rồi "  - cảm ơn".'),
         'Loại "{key}" không có trong small_talk.',
     )  # fmt: skip
-    uncovered = data.get("uncovered") or {}
-    if not isinstance(uncovered, dict):
-        message = "uncovered phải gồm các việc chưa có hướng dẫn."
-        problems.append(Problem(name, data.key_lines.get("uncovered"), message, 'Viết "hộ chiếu:" rồi "  - passport".'))
-        uncovered = {}
+    uncovered = _named_lists(
+        data, "uncovered", None, name, problems,
+        ("uncovered phải gồm các việc chưa có hướng dẫn.", 'Viết "hộ chiếu:" rồi "  - passport".'),
+    )  # fmt: skip
     followup_cases = _named_lists(
         data, "followup_cases", CASE_KINDS, name, problems,
         ("followup_cases phải gồm same và other.", 'Viết "same:" rồi "  - quá hạn".'),
@@ -129,7 +128,7 @@ def read_lexicon(path: Path | None = None) -> tuple[Lexicon, list[Problem]]:
         followup_cases=followup_cases,
         safety_line=data.key_lines.get("safety"),
         small_talk=small_talk,
-        uncovered={str(k): _string_list(uncovered, k, name, problems) for k in uncovered},
+        uncovered=uncovered,
     )
     return lexicon, problems
 
@@ -137,21 +136,22 @@ def read_lexicon(path: Path | None = None) -> tuple[Lexicon, list[Problem]]:
 def _named_lists(
     data: Node,
     section: str,
-    known: Sequence[str],
+    known: Sequence[str] | None,
     name: str,
     problems: list[Problem],
     not_a_mapping: tuple[str, str],
-    unknown: str,
+    unknown: str = "",
 ) -> dict[str, tuple[str, ...]]:
     """A section of named lists (``parts:``, ``small_talk:``): each known name with its phrases; a problem,
-    with its line, for a section that is no mapping and for each unknown name (``unknown`` gets ``{key}``)."""
+    with its line, for a section that is no mapping and for each unknown name (``unknown`` gets ``{key}``).
+    ``known`` None: any name is the staff's own (``uncovered:``, the services named to citizens)."""
     value = data.get(section) or {}
     if not isinstance(value, dict):
         problems.append(Problem(name, data.key_lines.get(section), *not_a_mapping))
         return {}
     found: dict[str, tuple[str, ...]] = {}
     for key in value:
-        if str(key) not in known:
+        if known is not None and str(key) not in known:
             line = value.key_lines.get(key) if isinstance(value, Node) else None
             problems.append(Problem(name, line, unknown.format(key=key), f"Dùng một trong: {', '.join(known)}."))
             continue

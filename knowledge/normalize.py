@@ -157,6 +157,12 @@ class PhraseTable:
             described[first] = (longer, single)
         return cls(by_first, described)
 
+    def phrases(self) -> Iterator[tuple[Token, ...]]:
+        """Every phrase looked for, as the tokens it is matched by."""
+        for found in self.by_first.values():
+            for phrase, _, _ in found:
+                yield phrase
+
     def spans(self, tokens: tuple[Token, ...] | list[Token]) -> list[tuple[int, int, str]]:
         """Non-overlapping phrases found, longest first at each position: (start, length, replacement)."""
         return [(i, k, " ".join(t.text for t in dst)) for i, (k, _, _, (_, dst, _)) in self._found(tokens)]
@@ -284,9 +290,7 @@ class Normalizer:
         self.followup = self._table((w, w) for w in lexicon.followup_words)
         self.followup_cases = self._table((w, kind) for kind, said in lexicon.followup_cases.items() for w in said)
         # Their words: a text with any other word outside its form is no case, found without a phrase search.
-        self.case_words = frozenset(
-            t.folded for found in self.followup_cases.by_first.values() for e in found for t in e[0]
-        )
+        self.case_words = frozenset(t.folded for phrase in self.followup_cases.phrases() for t in phrase)
         self.safety_contact = self._table((c, c) for c in lexicon.safety_contact)
         self.safety_asks = self._table((c, c) for c in lexicon.safety_asks)
         self.uncovered = self._table((w, name) for name, said in lexicon.uncovered.items() for w in (name, *said))

@@ -371,9 +371,7 @@ class Index:
         # The rarest word of each wording of such a service: a question holding none of them names none, and
         # most questions are passed over without the phrase search ("hộ", "giấy" begin many wordings).
         self._uncovered_keys = frozenset(
-            min((t.folded for t in e[0]), key=self._word_df)
-            for found in self.normalizer.uncovered.by_first.values()
-            for e in found
+            min((t.folded for t in phrase), key=self._word_df) for phrase in self.normalizer.uncovered.phrases()
         )
         self._topic_terms: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
@@ -777,10 +775,14 @@ class Index:
         procedure words) is in the text staff wrote for ``entry_id``'s topic: "sinh viên có được giảm
         không" after the criminal-record certificate, whose fee names students; not "hộ chiếu mất bao lâu"
         after the căn cước card."""
-        norm = self.normalizer.normalize(question)
-        form = self._form(norm.tokens).words
-        named = {t.folded for i, t in enumerate(norm.tokens) if i not in form}
+        named = self._named_words(self.normalizer.normalize(question).tokens)
         return bool(named) and named <= self._topic_vocabulary(entry_id)
+
+    def _named_words(self, tokens: tuple[Token, ...], form: frozenset[int] | None = None) -> frozenset[str]:
+        """The folded words of a text that name something: not its part cues, follow-up or procedure words."""
+        if form is None:
+            form = self._form(tokens).words
+        return frozenset(t.folded for i, t in enumerate(tokens) if i not in form)
 
     def _topic_vocabulary(self, entry_id: str) -> frozenset[str]:
         topic = self.catalogue.topic(entry_id)
@@ -887,11 +889,8 @@ class Index:
     def _same_words(self, norm: Normalized, form: frozenset[int], phrasing: str) -> bool:
         """Whether the question names exactly the words ``phrasing`` names, leaving aside how each asks
         (part cues, procedure and follow-up words)."""
-        other = self.normalizer.normalize(phrasing)
-        other_form = self._form(other.tokens).words
-        mine = {t.folded for i, t in enumerate(norm.tokens) if i not in form}
-        theirs = {t.folded for i, t in enumerate(other.tokens) if i not in other_form}
-        return bool(mine) and mine == theirs
+        mine = self._named_words(norm.tokens, form)
+        return bool(mine) and mine == self._named_words(self.normalizer.normalize(phrasing).tokens)
 
     def _by_both_readings(
         self, cands: list[Candidate], reading: np.ndarray, other_part: frozenset[str]
