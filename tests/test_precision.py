@@ -36,6 +36,20 @@ def test_an_app_is_never_answered_with_another_apps_entry(index, question, named
         assert named in (entry.title + " " + " ".join(entry.questions)).lower(), entry.id
 
 
+def test_a_document_is_not_offered_first_with_another_documents_entry(index):
+    # Was offered the driving licence first ("gplx het han doi o dau") and the card's renewal not at all.
+    result = index.search("căn cước của tôi sắp hết hạn, đi đổi ở đâu")
+    first = result.best if result.status is Status.ANSWERED else result.suggestions[0]
+    assert first.entry.id != "gplx-het-han"
+    assert "doi-can-cuoc-theo-tuoi" in [c.entry.id for c in result.suggestions]
+
+
+def test_a_document_is_never_answered_with_another_documents_entry(index):
+    # Was answered with the renewal of the family health insurance ("thẻ bhyt hết hạn đóng tiền ở đâu").
+    result = index.search("căn cước hết hạn đóng tiền ở đâu")
+    assert result.status is not Status.ANSWERED
+
+
 def test_product_penalty_keeps_the_other_app_below_the_answer_threshold(index):
     result = index.search("cài VssID thế nào", explain=True)
     for row in result.explanation.scored:
