@@ -76,6 +76,14 @@ def test_a_suspicious_contact_is_answered_with_a_scam_warning(index, question):
     assert result.best.entry.sector == "an-toan"
 
 
+def test_a_transfer_to_the_wrong_person_is_answered_with_its_own_warning(index):
+    # "người lạ" and "chuyển tiền" make it a safety message; the closest warning is the wrong-transfer entry
+    # (it warns of the fake "chuyển nhầm" call), not the general "báo lừa đảo ở đâu" it used to get.
+    result = index.search("lỡ chuyển tiền nhầm cho người lạ lấy lại được không")
+    assert result.status is Status.ANSWERED
+    assert result.best.entry.id == "chuyen-khoan-nham"
+
+
 def test_an_ordinary_question_is_not_a_scam(index):
     for question in ("cài vneid thế nào", "nộp phạt giao thông online", "chuyển khoản nộp thuế đất"):
         assert not index.search(question).safety, question
