@@ -38,6 +38,7 @@ MAX_POSTINGS = 1000  # heaviest postings read per term; bounds work on very larg
 SEARCH_MEMO = 4096  # recent questions whose results are kept (a few MiB at most)
 TOPIC_REACH = 0.1  # within a topic, a procedure this close to the best is preferred when steps are asked
 PRODUCT_PENALTY = 0.75  # a phrasing naming another app than the question's
+SENTENCE_NEAR = 2  # a sentence of a long message is answered only with one of the whole message's first topics
 TOPIC_TERMS = 20000  # terms whose per-topic weights are kept for the second reading
 TOPICS_PER_TERM = 32  # ...and in how many topics at most (the shipped catalogue has 170 topics)
 TOPIC_B = 0.75  # BM25 length normalization of a topic's text (all its phrasings): these do vary in length
@@ -644,8 +645,10 @@ class Index:
         if found.status is Status.ANSWERED or found.fragment or found.uncovered:
             return found
         # A situation first, then the question: a sentence may be answered where the whole message was not,
-        # if the whole message also came near that topic (a sentence alone must not open a new subject).
-        near = {self.catalogue.topic(c.entry.id) for c in found.ranked}
+        # if the whole message also came nearest that topic, or next to it (a sentence alone must not open a
+        # new subject: "…trường bảo phải có căn cước…, làm cho cháu thế nào" is not how to make an e-mail
+        # address for a child, the whole message's third topic).
+        near = {self.catalogue.topic(c.entry.id) for c in found.ranked[:SENTENCE_NEAR]}
         for sentence in sentences(question):
             part = self._search_text(sentence, explain=explain, limit=limit)
             if part.status is Status.ANSWERED and self.catalogue.topic(part.best.entry.id) in near:
