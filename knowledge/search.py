@@ -38,6 +38,10 @@ MAX_POSTINGS = 1000  # heaviest postings read per term; bounds work on very larg
 SEARCH_MEMO = 4096  # recent questions whose results are kept (a few MiB at most)
 TOPIC_REACH = 0.1  # within a topic, a procedure this close to the best is preferred when steps are asked
 PRODUCT_PENALTY = 0.75  # a phrasing naming another app than the question's
+# In a message already known to describe a scam, the closest warning is a better answer than the general one
+# even a little below the floor, if it is one of the two first topics ("công an gọi bảo lên mức 2 tại nhà, gửi
+# đường link cho tôi cài" is the police impersonation warning at 0.395, second).
+SAFETY_WARNING_FLOOR = 0.3
 SENTENCE_NEAR = 2  # a sentence of a long message is answered only with one of the whole message's first topics
 TOPIC_TERMS = 20000  # terms whose per-topic weights are kept for the second reading
 TOPICS_PER_TERM = 32  # ...and in how many topics at most (the shipped catalogue has 170 topics)
@@ -850,7 +854,7 @@ class Index:
         # which also holds Wi-Fi and password advice.
         warnings = {target.id, self.lexicon.safety_entry, *self.lexicon.safety_warnings}
         for cand in cands:
-            if cand.entry.id in warnings and cand.score >= self.thresholds.floor:
+            if cand.entry.id in warnings and cand.score >= SAFETY_WARNING_FLOOR:
                 return cand
         return Candidate(target, target.title, cands[0].score if cands else 0.0)
 

@@ -68,12 +68,23 @@ def test_product_penalty_keeps_the_other_app_below_the_answer_threshold(index):
         # Was the tax registration procedure ("cập nhật thông tin đăng ký thuế"): someone claiming to be an
         # official, asking to update one's details, is the scam pattern.
         "co nguoi nhan la can bo thue bao toi cap nhat thong tin",
+        # Were choices led by the ordinary entry: "cài lại", "theo link", "cho tôi cài" are asks.
+        "có người gọi xưng là công an phường bảo tài khoản định danh của tôi bị khóa phải cài lại theo link",
+        "công an gọi bảo tôi lên mức 2 tại nhà, gửi đường link cho tôi cài",
+        "có số lạ gọi chúc mừng trúng thưởng ti vi, bảo chuyển tiền thuế trước",
     ],
 )
 def test_a_suspicious_contact_is_answered_with_a_scam_warning(index, question):
     result = index.search(question)
     assert result.status is Status.ANSWERED and result.safety
     assert result.best.entry.sector == "an-toan"
+
+
+def test_a_scam_message_gets_its_closest_warning_even_a_little_below_the_floor(index):
+    # The general warning before; the police impersonation warning scores 0.395.
+    result = index.search("công an gọi bảo tôi lên mức 2 tại nhà, gửi đường link cho tôi cài")
+    assert result.safety and result.best.entry.id == "gia-danh-cong-an-vneid"
+    assert result.best.score < index.thresholds.floor
 
 
 def test_a_transfer_to_the_wrong_person_is_answered_with_its_own_warning(index):
@@ -85,7 +96,15 @@ def test_a_transfer_to_the_wrong_person_is_answered_with_its_own_warning(index):
 
 
 def test_an_ordinary_question_is_not_a_scam(index):
-    for question in ("cài vneid thế nào", "nộp phạt giao thông online", "chuyển khoản nộp thuế đất"):
+    ordinary = (
+        "cài vneid thế nào",
+        "nộp phạt giao thông online",
+        "chuyển khoản nộp thuế đất",
+        # A reminder to pay is no scam by itself ("nộp tiền" is not listed among the asks).
+        "xã nhắn tin nhắc nộp tiền bảo hiểm y tế, nộp ở đâu",
+        "vneid lỗi, tổng đài bảo cài lại ứng dụng",
+    )
+    for question in ordinary:
         assert not index.search(question).safety, question
 
 
