@@ -182,6 +182,18 @@ class PhraseTable:
         out.extend(tokens[done:])
         return out
 
+    def covered(self, tokens: tuple[Token, ...] | list[Token]) -> set[int]:
+        """The positions some phrase covers, phrases allowed to overlap: "hết bao nhiêu tiền" is all cue,
+        "hết bao nhiêu" and "bao nhiêu tiền", though ``spans`` finds only the first."""
+        phrases = self._words
+        folded = list(map(_FOLDED, tokens))
+        tokens, texts = list(tokens), list(map(_TEXT, tokens))
+        out: set[int] = set()
+        for i, f in enumerate(folded):
+            if f in phrases and (d := self._match(tokens, folded, texts, i)) is not None:
+                out.update(range(i, i + d[0]))
+        return out
+
     def _found(self, tokens: tuple[Token, ...] | list[Token]) -> Iterator[tuple[int, _Described]]:
         """Non-overlapping phrases, longest first at each position: (start, phrase). Asked several times
         for every question and for every phrasing digested: only where a phrase can begin, and few words

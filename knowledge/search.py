@@ -419,6 +419,10 @@ class Index:
         for start, length, _ in (*parts, *followup):
             form.update(range(start, start + length))
         fragment = bool(tokens) and len(form) == len(tokens)
+        if form and not fragment and len(tokens) - len(form) <= 2:
+            # Cues may overlap ("hết bao nhiêu" + "bao nhiêu tiền"); the first pass takes only the first.
+            form.update(n.parts.covered(tokens), n.followup.covered(tokens))
+            fragment = len(form) == len(tokens)
         # A case ("quá hạn", "hết hạn") is no form word: "khai sinh quá hạn" keeps its whole weight. A message of
         # nothing else fits many procedures, whatever phrasing happens to say "quá hạn" too.
         case = ""

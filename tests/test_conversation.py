@@ -67,6 +67,15 @@ def test_a_message_with_its_own_topic_wins_over_the_carry_over(index):
     assert "03 ngày làm việc" in reply.entry.processing_time
 
 
+def test_overlapping_part_cues_are_a_follow_up_not_another_procedures_fee(index):
+    # "hết bao nhiêu tiền" was answered on its own with the card's fee, breaking the conversation.
+    conv, _, _ = make(index)
+    conv.ask("web", "v", "đăng ký tạm trú")
+    reply = conv.ask("web", "v", "hết bao nhiêu tiền")
+    assert isinstance(reply, Answer) and reply.carried_from is not None
+    assert reply.entry.id == "thu-tuc-dang-ky-tam-tru" and reply.parts == ("fee",)
+
+
 def test_a_variation_is_resolved_against_the_previous_topic(index):
     conv, _, _ = make(index)
     conv.ask("web", "v", "thủ tục cấp căn cước lần đầu")

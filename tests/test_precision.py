@@ -123,6 +123,11 @@ def test_an_ordinary_question_is_not_a_scam(index):
         # "mất" is "costs" here, not "lost": not the lost-card entry, not any fee entry either
         ("mất bao nhiêu tiền", ("fee",)),
         ("mat bao nhieu ngay", ("processing_time",)),
+        # Two cues overlapping ("hết bao nhiêu" + "bao nhiêu tiền"): was answered with the card's fee.
+        ("hết bao nhiêu tiền", ("fee",)),
+        # Were answered with the electronic tax and the place to make the card.
+        ("làm qua điện thoại được không", ("online",)),
+        ("làm ở chỗ nào vậy", ("where",)),
     ],
 )
 def test_a_bare_part_is_a_fragment_never_a_guess(index, question, parts):
