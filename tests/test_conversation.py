@@ -76,6 +76,15 @@ def test_overlapping_part_cues_are_a_follow_up_not_another_procedures_fee(index)
     assert reply.entry.id == "thu-tuc-dang-ky-tam-tru" and reply.parts == ("fee",)
 
 
+def test_asking_whether_to_bring_a_document_the_topic_lists_is_its_documents(index):
+    # Were choices of civil-status procedures: "giấy khai sinh" named them, and "phải mang" was no cue.
+    conv, _, _ = make(index)
+    conv.ask("web", "v", "làm căn cước cho con 10 tuổi")
+    reply = conv.ask("web", "v", "có phải mang giấy khai sinh không")
+    assert isinstance(reply, Answer) and reply.carried_from is not None
+    assert reply.entry.id == "thu-tuc-can-cuoc-cho-tre-duoi-14" and reply.parts == ("documents",)
+
+
 def test_a_variation_is_resolved_against_the_previous_topic(index):
     conv, _, _ = make(index)
     conv.ask("web", "v", "thủ tục cấp căn cước lần đầu")
