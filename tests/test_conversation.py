@@ -486,6 +486,17 @@ def test_follow_up_words_around_a_word_the_context_does_not_support_are_not_answ
     assert not isinstance(conv.ask("web", "v", "còn con nuôi thì sao"), Answer)  # was "nông nghiệp số"
 
 
+def test_words_answered_alone_do_not_win_where_the_reading_with_the_topic_is_that_topic(index):
+    # "người nước ngoài" alone is answered (the deletion of permanent residence, for who moves abroad);
+    # read with the marriage or the temporary stay, the message is still that topic, a case it does not
+    # cover: choices, not the deletion.
+    for first in ("đăng ký kết hôn", "đăng ký tạm trú"):
+        conv, _, _ = make(index)
+        conv.ask("web", "v", first)
+        reply = conv.ask("web", "v", "còn người nước ngoài thì sao")
+        assert not isinstance(reply, Answer), (first, reply.entry.id)
+
+
 def test_follow_up_pairs_mostly_right_and_rarely_wrong(index):
     counts = follow_up_counts(index)
     # 40 hand-written pairs; before the variation reading: 25 right, 5 wrong, 10 unanswered; after: 30 / 2 / 8.

@@ -354,6 +354,7 @@ def _variation(
     # The words without "còn … thì sao", answered on their own, when the combined reading came near too.
     if (
         alone is not None
+        and not (combined.status is Status.ANSWERED and combined.best and topic(combined.best.entry.id) == mine)
         and alone.status is Status.ANSWERED
         and alone.best
         and not alone.fragment
