@@ -50,6 +50,13 @@ def test_a_document_is_never_answered_with_another_documents_entry(index):
     assert result.status is not Status.ANSWERED
 
 
+def test_a_licence_named_by_its_class_or_vehicle_is_the_driving_licence(index):
+    result = index.search("bằng a1 bị mất làm lại")  # was choices
+    assert result.status is Status.ANSWERED and result.best.entry.id == "gplx-bi-mat"
+    car = index.search("bằng ô tô thì sao")  # was answered with the car inspection
+    assert "gplx" in car.closest.entry.id, car.closest.entry.id
+
+
 def test_product_penalty_keeps_the_other_app_below_the_answer_threshold(index):
     result = index.search("cài VssID thế nào", explain=True)
     for row in result.explanation.scored:
