@@ -75,3 +75,18 @@ def test_web_chat_a_case_after_the_licence_renewal_says_what_it_is_about(index):
         assert "Về «Thủ tục đổi giấy phép lái xe»" in html
 
     web(index, scenario)
+
+
+def test_asking_the_conditions_or_where_to_pay_follows_the_topic_before(index):
+    # Each was "no answer" (or, for "đóng ở đâu", choices led by the land tax) after its topic.
+    for first, then in (
+        ("trợ cấp thất nghiệp", "điều kiện là gì"),
+        ("đăng ký thường trú", "cần điều kiện gì"),
+        ("gia hạn bảo hiểm y tế", "đóng ở đâu"),
+    ):
+        conv, _, _ = make(index)
+        before = conv.ask("web", "v", first)
+        reply = conv.ask("web", "v", then)
+        assert isinstance(reply, Answer) and reply.carried_from is not None, (first, then)
+        assert index.catalogue.topic(reply.entry.id) == index.catalogue.topic(before.entry.id)
+    assert index.search("điều kiện là gì").status is not Status.ANSWERED, "alone it names no procedure"
