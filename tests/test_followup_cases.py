@@ -90,3 +90,14 @@ def test_asking_the_conditions_or_where_to_pay_follows_the_topic_before(index):
         assert isinstance(reply, Answer) and reply.carried_from is not None, (first, then)
         assert index.catalogue.topic(reply.entry.id) == index.catalogue.topic(before.entry.id)
     assert index.search("điều kiện là gì").status is not Status.ANSWERED, "alone it names no procedure"
+
+
+def test_doing_it_again_is_a_case_not_the_licence_phrasing_that_says_it(index):
+    # "làm lại mất bao lâu" was answered on its own with the licence re-issue ("làm lại bằng lái mất bao
+    # lâu"), even right after the lost căn cước.
+    assert index.search("làm lại mất bao lâu").status is not Status.ANSWERED
+    conv, _, _ = make(index)
+    conv.ask("web", "v", "mất căn cước")
+    reply = conv.ask("web", "v", "làm lại mất bao lâu")
+    assert isinstance(reply, Answer) and reply.entry.id == "thu-tuc-cap-lai-can-cuoc"
+    assert reply.parts == ("processing_time",)
