@@ -76,6 +76,15 @@ def test_overlapping_part_cues_are_a_follow_up_not_another_procedures_fee(index)
     assert reply.entry.id == "thu-tuc-dang-ky-tam-tru" and reply.parts == ("fee",)
 
 
+def test_a_deadline_asked_after_a_procedure_is_its_time(index):
+    conv, _, _ = make(index)
+    conv.ask("web", "v", "gia hạn tạm trú")
+    reply = conv.ask("web", "v", "chậm nhất là khi nào phải làm")  # was "no answer"
+    assert isinstance(reply, Answer) and reply.carried_from is not None
+    assert reply.entry.id == "thu-tuc-gia-han-tam-tru" and reply.parts == ("processing_time",)
+    assert "15 ngày trước khi hết thời hạn" in reply.entry.processing_time
+
+
 def test_asking_whether_to_bring_a_document_the_topic_lists_is_its_documents(index):
     # Were choices of civil-status procedures: "giấy khai sinh" named them, and "phải mang" was no cue.
     conv, _, _ = make(index)

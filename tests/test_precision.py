@@ -135,6 +135,8 @@ def test_an_ordinary_question_is_not_a_scam(index):
         # Were answered with the electronic tax and the place to make the card.
         ("làm qua điện thoại được không", ("online",)),
         ("làm ở chỗ nào vậy", ("where",)),
+        # A deadline the citizen must keep is written with the procedure's time ("gia hạn trước 15 ngày").
+        ("hạn chót là khi nào", ("processing_time",)),
     ],
 )
 def test_a_bare_part_is_a_fragment_never_a_guess(index, question, parts):
