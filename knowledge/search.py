@@ -14,7 +14,7 @@ import itertools
 import math
 import os
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from functools import cached_property, lru_cache
 from operator import attrgetter, itemgetter
@@ -38,6 +38,7 @@ MAX_POSTINGS = 1000  # heaviest postings read per term; bounds work on very larg
 SEARCH_MEMO = 4096  # recent questions whose results are kept (a few MiB at most)
 TOPIC_REACH = 0.1  # within a topic, a procedure this close to the best is preferred when steps are asked
 PRODUCT_PENALTY = 0.75  # a phrasing naming another app than the question's
+NUMBER_PENALTY = 0.75  # a phrasing naming another numbered decision, plan or level than the question's
 # In a message already known to describe a scam, the closest warning is a better answer than the general one
 # even a little below the floor, if it is one of the two first topics ("công an gọi bảo lên mức 2 tại nhà, gửi
 # đường link cho tôi cài" is the police impersonation warning at 0.395, second).
@@ -145,6 +146,16 @@ class _Query:
 _FOLDED, _TEXT = attrgetter("folded"), attrgetter("text")
 _DETAIL = ("score", "p_cov", "q_cov", "pairs", "fuzzy", "accent")  # what --explain shows of a candidate's score
 _ENTRY = itemgetter(0)  # of a (entry id, text, start, end) phrasing
+
+
+# Words that a number names a thing after: "quyết định 749", "nghị quyết 57", "đề án 06", "thông tư 73",
+# "mức 2". Not ages, days or school classes ("10 tuổi", "lớp 3"), which vary within one subject.
+_NAMING = frozenset(("dinh", "quyet", "an", "tu", "muc", "luat", "qd", "nd", "tt"))
+
+
+def _named_numbers(tokens: Sequence[str]) -> set[str]:
+    """Numbers that name a thing; a phrasing's words are its distinct words in order, near enough."""
+    return {t for prev, t in itertools.pairwise(("", *tokens)) if t.isdigit() and prev in _NAMING}
 
 
 def _asks_another_part(q: _Query, doc: _Doc) -> bool:
@@ -673,6 +684,7 @@ class Index:
         best_by_entry: dict[str, tuple[float, _Doc, tuple[float, ...], bool]] = {}
         query = self._prepare(norm)
         named = self._products(norm.tokens) if self.lexicon.products else frozenset()
+        numbers = _named_numbers(query.folded.split())
         docs = [self._doc(i) for i in self._candidates(norm)] if norm.tokens else []
         # One call into rapidfuzz for all candidates: the per-call overhead dominates otherwise.
         found = process.extract(query.folded, [d.folded for d in docs], scorer=TOKEN_SET, limit=None)
@@ -681,6 +693,8 @@ class Index:
         for i, doc in enumerate(docs):
             score, detail = self._score(query, doc, fuzzy.get(i, 0.0) / 100)
             other_product = bool(named and doc.products and not doc.products & named)
+            if numbers and (theirs := _named_numbers(doc.tokens)) and not theirs & numbers:
+                score *= NUMBER_PENALTY  # "qđ 749 ttg" is not "qđ 06 ttg", however alike the other words
             if other_product:
                 # VssID is not a typo of VNeID: a phrasing about another app may be offered, never answered.
                 score = min(score * PRODUCT_PENALTY, answer_below)

@@ -57,6 +57,20 @@ def test_a_licence_named_by_its_class_or_vehicle_is_the_driving_licence(index):
     assert "gplx" in car.closest.entry.id, car.closest.entry.id
 
 
+@pytest.mark.parametrize(
+    ("entry_id", "question", "other"),
+    [
+        ("chuong-trinh-chuyen-doi-so-quoc-gia", "qđ 749 ttg", "de-an-06"),
+        ("de-an-06", "qđ 06 ttg", "chuong-trinh-chuyen-doi-so-quoc-gia"),
+    ],
+)
+def test_a_decision_named_by_its_number_is_not_another_numbered_decision(index, entry_id, question, other):
+    # Without its own phrasing, "qđ 749 ttg" was answered with "qđ 06 ttg" (the same words but the number).
+    without = index.catalogue.without_phrasings(entry_id, [question])
+    result = Index(without, index.lexicon).search(question)
+    assert not (result.status is Status.ANSWERED and result.best.entry.id == other)
+
+
 def test_product_penalty_keeps_the_other_app_below_the_answer_threshold(index):
     result = index.search("cài VssID thế nào", explain=True)
     for row in result.explanation.scored:
