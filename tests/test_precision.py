@@ -27,9 +27,15 @@ def test_a_word_typed_with_tone_marks_is_not_taken_for_an_abbreviation(index):
         ("quên mật khẩu vssid", "vssid"),
         ("cài đặt etax mobile", "etax mobile"),
         ("cài vneid thế nào", "vneid"),
+        # Without its own phrasing, was answered with the VNeID password entry.
+        ("quên mật khẩu email", "email"),
     ],
 )
 def test_an_app_is_never_answered_with_another_apps_entry(index, question, named):
+    # Each asked without the phrasing written like it, if any: a new wording.
+    owners = [e.id for e in index.catalogue.entries.values() if question in e.questions]
+    if owners:
+        index = Index(index.catalogue.without_phrasings(owners[0], [question]), index.lexicon)
     result = index.search(question)
     if result.status is Status.ANSWERED:
         entry = result.best.entry
