@@ -101,3 +101,12 @@ def test_doing_it_again_is_a_case_not_the_licence_phrasing_that_says_it(index):
     reply = conv.ask("web", "v", "làm lại mất bao lâu")
     assert isinstance(reply, Answer) and reply.entry.id == "thu-tuc-cap-lai-can-cuoc"
     assert reply.parts == ("processing_time",)
+
+
+def test_an_unresolved_case_offers_what_it_reads_to_with_the_topic_before(index):
+    conv, _, _ = make(index)
+    conv.ask("web", "v", "đăng ký tạm trú")
+    expired = conv.ask("web", "v", "hết hạn thì sao")  # offered the driving licence first, the renewal second
+    assert isinstance(expired, Choices)
+    assert expired.entries[0].id == "thu-tuc-gia-han-tam-tru"
+    assert all("gplx" not in e.id for e in expired.entries)

@@ -247,6 +247,13 @@ class Conversation:
             if result.case and any(index.catalogue.topic(c.entry.id) == mine for c in result.ranked):
                 # "hết hạn thì sao" after the licence re-issue, whose renewal it came near.
                 return self._carry(index, previous, result)
+            if result.case:
+                # Still unclear: the choices the message reads to with the topic before, not alone ("hết hạn
+                # thì sao" after the temporary stay offered the driving licence first, its renewal second).
+                combined = index.search(f"{previous.title} {text}")  # memoized: _variation asked it
+                near = tuple(c.entry for c in combined.ranked if index.catalogue.topic(c.entry.id) != mine)
+                if near:
+                    return Choices(near[:3], result), result
             if result.parts and result.status is not Status.ANSWERED and index.within_topic(text, previous.id):
                 # A part of the same topic for one case of it ("sinh viên có được giảm không" after the
                 # criminal-record certificate): its words are all in that topic's text, so its part answers.
