@@ -19,6 +19,7 @@ from bot.engine import Engine
 from bot.flood import FloodGuard
 from bot.render_text import render_reply
 from bot.web import build_web_app
+from knowledge import Status
 from knowledge.evaluation import read_question_set
 from tests.telegram_harness import MemoryRecorder, play
 
@@ -83,6 +84,17 @@ def test_a_deadline_asked_after_a_procedure_is_its_time(index):
     assert isinstance(reply, Answer) and reply.carried_from is not None
     assert reply.entry.id == "thu-tuc-gia-han-tam-tru" and reply.parts == ("processing_time",)
     assert "15 ngày trước khi hết thời hạn" in reply.entry.processing_time
+
+
+def test_paying_a_fine_is_the_fine_procedure_not_the_penalty_part(index):
+    # "nộp phạt" was a penalty cue: "nộp phạt ở đâu" after the fine look-up answered "Xử phạt: chưa có
+    # thông tin", and on its own it was only a choice.
+    assert index.search("nộp phạt ở đâu").status is Status.ANSWERED
+    conv, _, _ = make(index)
+    conv.ask("web", "v", "tra cứu phạt nguội")
+    reply = conv.ask("web", "v", "nộp phạt ở đâu")
+    assert isinstance(reply, Answer) and "penalty" not in reply.parts
+    assert index.catalogue.topic(reply.entry.id) == index.catalogue.topic("thu-tuc-nop-phat-giao-thong")
 
 
 def test_asking_whether_to_bring_a_document_the_topic_lists_is_its_documents(index):
