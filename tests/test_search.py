@@ -233,15 +233,17 @@ def test_a_sentence_alone_does_not_open_a_subject_the_message_never_came_near(fa
     assert not (result.status is Status.ANSWERED and result.best.entry.id == "thue-dat")
 
 
-def test_a_sentence_alone_is_answered_only_with_one_of_the_messages_first_topics(index):
-    # The last clause alone is the e-mail entry's phrasing "tạo cho cháu thế nào"; the whole message came
-    # nearest to the children's card and only third to the e-mail.
-    message = "con gái tôi học lớp 3, trường bảo phải có căn cước để làm hồ sơ, làm cho cháu thế nào"
-    ranked = [c.entry.id for c in index._search_text(message, explain=False, limit=3).ranked]
-    assert ranked.index("tao-email") >= 2
-    assert index.search("làm cho cháu thế nào").best.entry.id == "tao-email", "the clause alone"
-    result = index.search(message)
-    assert not (result.status is Status.ANSWERED and result.best.entry.id == "tao-email")
+def test_a_sentence_alone_is_answered_only_with_one_of_the_messages_first_topics(farm):
+    # The shortest tail, "ngô bị sâu", is the maize entry's phrasing word for word, but the whole message came
+    # nearest to cattle and pigs and only third to maize. (In the shipped catalogue: "con gái tôi học lớp 3,
+    # trường bảo phải có căn cước để làm hồ sơ, làm cho cháu thế nào" was answered with the e-mail entry's
+    # "tạo cho cháu thế nào", the whole message's third topic.)
+    message = "bò bị lở mồm long móng báo ai, heo bị dịch tả báo ai, vay vốn được không, ngô bị sâu"
+    ranked = [c.entry.id for c in farm._search_text(message, explain=False, limit=3).ranked]
+    assert ranked.index("ngo") >= 2
+    assert farm.search("ngô bị sâu").best.entry.id == "ngo", "the tail alone"
+    result = farm.search(message)
+    assert not (result.status is Status.ANSWERED and result.best.entry.id == "ngo")
 
 
 def test_a_message_of_many_clauses_is_searched_a_bounded_number_of_times():
