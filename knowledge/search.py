@@ -872,7 +872,7 @@ class Index:
         # which also holds Wi-Fi and password advice.
         warnings = {target.id, self.lexicon.safety_entry, *self.lexicon.safety_warnings}
         for cand in cands:
-            if cand.entry.id in warnings and cand.score >= SAFETY_WARNING_FLOOR:
+            if cand.entry.id in warnings and cand.score >= min(SAFETY_WARNING_FLOOR, self.thresholds.floor):
                 return cand
         return Candidate(target, target.title, cands[0].score if cands else 0.0)
 
