@@ -68,22 +68,29 @@ def test_a_message_with_its_own_topic_wins_over_the_carry_over(index):
     assert "03 ngày làm việc" in reply.entry.processing_time
 
 
-def test_overlapping_part_cues_are_a_follow_up_not_another_procedures_fee(index):
-    # "hết bao nhiêu tiền" was answered on its own with the card's fee, breaking the conversation.
+@pytest.mark.parametrize(
+    ("first", "then", "entry_id", "parts"),
+    [
+        # Overlapping cues ("hết bao nhiêu" + "bao nhiêu tiền"): was answered on its own with the card's fee.
+        ("đăng ký tạm trú", "hết bao nhiêu tiền", "thu-tuc-dang-ky-tam-tru", ("fee",)),
+        # A deadline the citizen keeps is in the procedure's time ("15 ngày trước khi hết thời hạn"): was
+        # "no answer".
+        ("gia hạn tạm trú", "chậm nhất là khi nào phải làm", "thu-tuc-gia-han-tam-tru", ("processing_time",)),
+        # Were choices of civil-status procedures: "giấy khai sinh" named them, and "phải mang" was no cue.
+        (
+            "làm căn cước cho con 10 tuổi",
+            "có phải mang giấy khai sinh không",
+            "thu-tuc-can-cuoc-cho-tre-duoi-14",
+            ("documents",),
+        ),
+    ],
+)
+def test_a_part_asked_after_a_procedure_is_that_procedures_part(index, first, then, entry_id, parts):
     conv, _, _ = make(index)
-    conv.ask("web", "v", "đăng ký tạm trú")
-    reply = conv.ask("web", "v", "hết bao nhiêu tiền")
+    conv.ask("web", "v", first)
+    reply = conv.ask("web", "v", then)
     assert isinstance(reply, Answer) and reply.carried_from is not None
-    assert reply.entry.id == "thu-tuc-dang-ky-tam-tru" and reply.parts == ("fee",)
-
-
-def test_a_deadline_asked_after_a_procedure_is_its_time(index):
-    conv, _, _ = make(index)
-    conv.ask("web", "v", "gia hạn tạm trú")
-    reply = conv.ask("web", "v", "chậm nhất là khi nào phải làm")  # was "no answer"
-    assert isinstance(reply, Answer) and reply.carried_from is not None
-    assert reply.entry.id == "thu-tuc-gia-han-tam-tru" and reply.parts == ("processing_time",)
-    assert "15 ngày trước khi hết thời hạn" in reply.entry.processing_time
+    assert reply.entry.id == entry_id and reply.parts == parts
 
 
 def test_paying_a_fine_is_the_fine_procedure_not_the_penalty_part(index):
@@ -95,15 +102,6 @@ def test_paying_a_fine_is_the_fine_procedure_not_the_penalty_part(index):
     reply = conv.ask("web", "v", "nộp phạt ở đâu")
     assert isinstance(reply, Answer) and "penalty" not in reply.parts
     assert index.catalogue.topic(reply.entry.id) == index.catalogue.topic("thu-tuc-nop-phat-giao-thong")
-
-
-def test_asking_whether_to_bring_a_document_the_topic_lists_is_its_documents(index):
-    # Were choices of civil-status procedures: "giấy khai sinh" named them, and "phải mang" was no cue.
-    conv, _, _ = make(index)
-    conv.ask("web", "v", "làm căn cước cho con 10 tuổi")
-    reply = conv.ask("web", "v", "có phải mang giấy khai sinh không")
-    assert isinstance(reply, Answer) and reply.carried_from is not None
-    assert reply.entry.id == "thu-tuc-can-cuoc-cho-tre-duoi-14" and reply.parts == ("documents",)
 
 
 def test_a_variation_is_resolved_against_the_previous_topic(index):
